@@ -1,0 +1,35 @@
+/**
+ * The data contracts between readers, the split, the trainer and the evaluator.
+ * Item ids are internal: 1..numItems, 0 is padding. Sequences are chronological.
+ */
+export interface Dataset {
+  readonly name: string;
+  readonly numItems: number;
+  /** One chronological sequence of internal item ids per user, in user order. */
+  readonly sequences: readonly Int32Array[];
+  /** External user id of each sequence (same order as `sequences`). */
+  readonly userIds: readonly string[];
+  /** External item id of each internal id; index 0 (padding) is "". */
+  readonly itemIds: readonly string[];
+  /** Counted, non-fatal findings while reading (e.g. "12 users with fewer than 3 interactions dropped"). */
+  readonly warnings: readonly string[];
+}
+
+/** One evaluation case: rank `target` given the most recent items of `input` (at most max_len). */
+export interface EvalCase {
+  readonly user: number;
+  readonly input: Int32Array;
+  readonly target: number;
+}
+
+/**
+ * Leave-one-out (RecBole's protocol): test target = last item, validation target = second to last,
+ * training = the rest. The test input includes the validation item.
+ */
+export interface LeaveOneOutSplit {
+  readonly numItems: number;
+  /** Per user: items[0 .. n-2), every next-item prediction inside it is a training target. */
+  readonly train: readonly Int32Array[];
+  readonly valid: readonly EvalCase[];
+  readonly test: readonly EvalCase[];
+}

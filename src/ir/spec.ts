@@ -1,0 +1,145 @@
+/**
+ * The checked model IR: what the checker produces from a `.rec` spec and what codegen, the runtime,
+ * `explain` and the ablation generator consume. Every default is filled in and every width resolved;
+ * block calls are inlined (their layers keep the span of the use site), `repeat` is kept so that
+ * ablations can change the layer count. Nothing here knows about tensors.
+ */
+import type { Span } from "../lang/span.js";
+
+/** Where a layer came from: its own span, and the chain of block calls that produced it (outermost first). */
+export interface Origin {
+  readonly span: Span;
+  readonly via?: readonly Span[];
+}
+
+export type Activation = "gelu" | "relu";
+
+/** Each layer maps [batch, len, inDim] -> [batch, len, outDim]. */
+export type Layer =
+  | DropoutLayer
+  | LayerNormLayer
+  | PositionalLayer
+  | MambaLayer
+  | AttentionLayer
+  | GruLayer
+  | FfnLayer
+  | LinearLayer
+  | ResidualLayer
+  | RepeatLayer;
+
+interface LayerBase {
+  readonly origin: Origin;
+  readonly inDim: number;
+  readonly outDim: number;
+}
+
+export interface DropoutLayer extends LayerBase { readonly kind: "dropout"; readonly rate: number }
+export interface LayerNormLayer extends LayerBase { readonly kind: "layernorm"; readonly eps: number }
+/** Learned positional embedding added to the input, one row per position 0..maxLen-1. */
+export interface PositionalLayer extends LayerBase { readonly kind: "positional"; readonly maxLen: number }
+/** The Mamba block as mamba-ssm 1.1.4 computes it. dInner = expand * inDim, dtRank = ceil(inDim / 16) unless given. */
+export interface MambaLayer extends LayerBase {
+  readonly kind: "mamba";
+  readonly dState: number;
+  readonly dConv: number;
+  readonly expand: number;
+  readonly dInner: number;
+  readonly dtRank: number;
+}
+/** Multi-head causal self-attention (SASRec), attention-probability dropout `dropout`. */
+export interface AttentionLayer extends LayerBase {
+  readonly kind: "attention";
+  readonly heads: number;
+  readonly dropout: number;
+  readonly causal: boolean;
+}
+export interface GruLayer extends LayerBase { readonly kind: "gru"; readonly hidden: number }
+/** dense(inner) -> activation -> dropout(dropout) -> dense(outDim), as RecBole's FeedForward without its LayerNorm. */
+export interface FfnLayer extends LayerBase { readonly kind: "ffn"; readonly inner: number; readonly activation: Activation; readonly dropout: number }
+export interface LinearLayer extends LayerBase { readonly kind: "linear"; readonly bias: boolean }
+/** x + body(x); the body keeps the width. */
+export interface ResidualLayer extends LayerBase { readonly kind: "residual"; readonly body: readonly Layer[] }
+/** `times` copies of `body`, each with its own weights; the body keeps the width. */
+export interface RepeatLayer extends LayerBase { readonly kind: "repeat"; readonly times: number; readonly body: readonly Layer[] }
+
+/** A neural sequence model: item embedding, then layers, then scores over the catalogue. */
+export interface SequenceModel {
+  readonly kind: "sequence";
+  readonly name: string;
+  readonly origin: Origin;
+  readonly embeddingDim: number;
+  readonly layers: readonly Layer[];
+  /** `tied`: scores = h . E^T over the item embedding. `linear`: scores from a separate [items, dim] output matrix. */
+  readonly output: "tied" | "linear";
+}
+
+/** A non-neural baseline: scores are item counts in the training split. */
+export interface PopularityModel {
+  readonly kind: "popularity";
+  readonly name: string;
+  readonly origin: Origin;
+}
+
+export type Model = SequenceModel | PopularityModel;
+
+export interface DataConfig {
+  readonly maxLen: number;
+  /** k-core on users and items, repeated to a fixed point; 0 disables it. */
+  readonly kCore: number;
+  /** Drop interactions whose rating is below this (formats with ratings only); null keeps all. */
+  readonly minRating: number | null;
+  /** Drop users with fewer interactions than this after filtering (at least 3 for leave-one-out). */
+  readonly minSeqLen: number;
+  readonly split: "leave_one_out";
+}
+
+export type Optimizer =
+  | { readonly kind: "adam"; readonly lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number }
+  | { readonly kind: "adamw"; readonly lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number }
+  | { readonly kind: "sgd"; readonly lr: number; readonly momentum: number; readonly weightDecay: number };
+
+export type Schedule =
+  | { readonly kind: "constant" }
+  /** Linear warm-up over `warmupEpochs` (fractional allowed), then cosine annealing to lr * minLrRatio at the last epoch. */
+  | { readonly kind: "cosine"; readonly warmupEpochs: number; readonly minLrRatio: number }
+  /** lr * gamma^floor(epoch / every) */
+  | { readonly kind: "step"; readonly every: number; readonly gamma: number };
+
+export interface Metric {
+  readonly name: "hr" | "ndcg" | "mrr" | "recall";
+  readonly k: number;
+}
+
+export const metricKey = (m: Metric): string => `${m.name}@${m.k}`;
+
+export interface TrainConfig {
+  readonly loss: { readonly kind: "cross_entropy"; readonly labelSmoothing: number };
+  /** `all_positions`: every position predicts the next item. `last`: the last position of every prefix (RecBole's way). */
+  readonly targets: "all_positions" | "last";
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule;
+  /** Clip gradients to this global norm; null disables clipping. */
+  readonly clipNorm: number | null;
+  /** Prediction targets per optimizer step (not sequences). */
+  readonly batch: number;
+  readonly epochs: number;
+  readonly earlyStopping: { readonly metric: Metric; readonly patience: number } | null;
+  readonly seed: number;
+}
+
+export interface EvalConfig {
+  readonly ranking: "full";
+  readonly excludeSeen: boolean;
+  readonly metrics: readonly Metric[];
+}
+
+export interface CheckedSpec {
+  /** The file the spec was read from, as given. */
+  readonly file: string;
+  readonly model: Model;
+  readonly data: DataConfig;
+  readonly train: TrainConfig;
+  readonly eval: EvalConfig;
+  /** Declared ablation sweeps, e.g. `ablate { d_state: [8, 16, 64] layers: [2, 3] }`. */
+  readonly ablate: readonly { readonly param: string; readonly values: readonly number[]; readonly span: Span }[];
+}
