@@ -1,0 +1,23 @@
+/** `reccompile <file.rec>...`: check each spec and emit generated/<name>.ts. */
+import { mkdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs } from "../args.js";
+import { compileToTypeScript } from "../../src/codegen/compile.js";
+import { writeFileAtomic } from "../../src/util/fs.js";
+import { reportDiagnostics } from "./report.js";
+
+export const run = async (argv: readonly string[]): Promise<number> => {
+  const args = parseArgs("compile", argv, { "out-dir": "value", quiet: "boolean" });
+  const outDir = resolve((args.flags.get("out-dir") as string | undefined) ?? "generated");
+  let failed = false;
+  for (const file of args.positional) {
+    const result = compileToTypeScript(file, outDir);
+    reportDiagnostics(result.diagnostics, result.sources);
+    if (result.code === null) { failed = true; continue; }
+    const target = join(outDir, `${basename(file).replace(/\.rec$/, "")}.ts`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileAtomic(target, result.code);
+    if (!args.flags.has("quiet")) process.stdout.write(`${file} -> ${target}\n`);
+  }
+  return failed ? 1 : 0;
+};
