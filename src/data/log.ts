@@ -1,0 +1,127 @@
+/**
+ * The raw interactions a reader collects, in file order, and their conversion to a Dataset:
+ * external ids interned in order of first appearance, each user's interactions sorted by
+ * timestamp stably (ties keep file order) when the format has timestamps.
+ */
+import type { Dataset } from "./types.js";
+
+class GrowInt32 {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+class GrowFloat64 {
+  data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** Interns strings to 0-based indices in order of first appearance. */
+export class Interner {
+  private readonly map = new Map<string, number>();
+  readonly names: string[] = [];
+  id(name: string): number {
+    let v = this.map.get(name);
+    if (v === undefined) {
+      v = this.names.length;
+      this.map.set(name, v);
+      this.names.push(name);
+    }
+    return v;
+  }
+  get size(): number {
+    return this.names.length;
+  }
+}
+
+export class InteractionLog {
+  readonly users = new Interner();
+  readonly items = new Interner();
+  private readonly u = new GrowInt32();
+  private readonly i = new GrowInt32();
+  private readonly t: GrowFloat64 | null;
+  /** Counted findings that do not stop reading; become Dataset.warnings. */
+  readonly warnings: string[] = [];
+
+  constructor(readonly hasTimestamps: boolean) {
+    this.t = hasTimestamps ? new GrowFloat64() : null;
+  }
+
+  add(user: string, item: string, timestamp = 0): void {
+    this.u.push(this.users.id(user));
+    this.i.push(this.items.id(item));
+    this.t?.push(timestamp);
+  }
+
+  get length(): number {
+    return this.u.length;
+  }
+
+  /** Groups by user (user order = first appearance), sorts by time stably, and numbers items 1..N. */
+  toDataset(name: string): Dataset {
+    const n = this.u.length;
+    const users = this.u.view();
+    const items = this.i.view();
+    const numUsers = this.users.size;
+    // Counting sort by user: keeps file order inside each user.
+    const start = new Int32Array(numUsers + 1);
+    for (let k = 0; k < n; k++) start[users[k]! + 1]!++;
+    for (let u = 0; u < numUsers; u++) start[u + 1]! += start[u]!;
+    const order = new Int32Array(n);
+    const fill = start.slice(0, numUsers);
+    for (let k = 0; k < n; k++) order[fill[users[k]!]!++] = k;
+    const ts = this.t?.view();
+    const sequences: Int32Array[] = new Array(numUsers);
+    for (let u = 0; u < numUsers; u++) {
+      const a = start[u]!;
+      const b = start[u + 1]!;
+      let idx = order.subarray(a, b);
+      if (ts !== undefined) {
+        let sorted = true;
+        for (let k = a + 1; k < b; k++) {
+          if (ts[order[k]!]! < ts[order[k - 1]!]!) {
+            sorted = false;
+            break;
+          }
+        }
+        if (!sorted) {
+          // Tie-break on the file position: stable whatever the sort algorithm.
+          const arr = Array.from(idx).sort((x, y) => ts[x]! - ts[y]! || x - y);
+          idx = Int32Array.from(arr);
+        }
+      }
+      const seq = new Int32Array(b - a);
+      for (let k = 0; k < seq.length; k++) seq[k] = items[idx[k]!]! + 1;
+      sequences[u] = seq;
+    }
+    return {
+      name,
+      numItems: this.items.size,
+      sequences,
+      userIds: this.users.names.slice(),
+      itemIds: ["", ...this.items.names],
+      warnings: this.warnings.slice(),
+    };
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The ranking metrics of one case, from the target's rank (1 = best), as DESIGN.md defines them:
+ * HR@K = [rank <= K]; NDCG@K = 1/log2(rank+1) if rank <= K else 0; MRR@K = 1/rank if rank <= K
+ * else 0; Recall@K = HR@K (one target per case). Averages are over all evaluated cases.
+ */
+import type { Metric } from "../ir/spec.js";
+import { metricKey } from "../ir/spec.js";
+import type { MetricValues } from "./types.js";
+
+export const metricValue = (m: Metric, rank: number): number => {
+  if (!(rank >= 1)) throw new Error(`rank must be >= 1, got ${rank}`);
+  if (rank > m.k) return 0;
+  switch (m.name) {
+    case "hr":
+    case "recall":
+      return 1;
+    case "ndcg":
+      return 1 / Math.log2(rank + 1);
+    case "mrr":
+      return 1 / rank;
+  }
+};
+
+/** Per-case values of one metric (for paired significance tests between two runs). */
+export const perCase = (m: Metric, ranks: Int32Array): Float64Array => {
+  const out = new Float64Array(ranks.length);
+  for (let k = 0; k < ranks.length; k++) out[k] = metricValue(m, ranks[k]!);
+  return out;
+};
+
+/** Means of each metric over the ranks; an empty list gives 0 for every metric. */
+export const summarize = (metrics: readonly Metric[], ranks: Int32Array): MetricValues => {
+  const out: Record<string, number> = {};
+  for (const m of metrics) {
+    let sum = 0;
+    for (let k = 0; k < ranks.length; k++) sum += metricValue(m, ranks[k]!);
+    out[metricKey(m)] = ranks.length === 0 ? 0 : sum / ranks.length;
+  }
+  return out;
+};
+
+/** "hr@10" -> { name: "hr", k: 10 }; null when not a metric. */
+export const parseMetric = (s: string): Metric | null => {
+  const m = /^(hr|ndcg|mrr|recall)@([1-9]\d*)$/.exec(s.trim().toLowerCase());
+  return m === null ? null : { name: m[1] as Metric["name"], k: Number(m[2]) };
+};

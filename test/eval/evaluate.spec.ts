@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { evaluate, rankOf, defaultChunkUsers } from "../../src/eval/evaluate.js";
+import { metricValue, parseMetric, perCase, summarize } from "../../src/eval/metrics.js";
+import type { EvalCase } from "../../src/data/types.js";
+import type { Metric } from "../../src/ir/spec.js";
+import type { Scorer } from "../../src/eval/types.js";
+import { Rng } from "../../src/util/rng.js";
+
+const M = (name: Metric["name"], k: number): Metric => ({ name, k });
+const ALL10 = [M("hr", 10), M("ndcg", 10), M("mrr", 10), M("recall", 10)];
+
+/** A scorer returning fixed rows (one per case, in order of the calls). */
+const fixedScorer = (rows: number[][]): Scorer => {
+  let next = 0;
+  return async (inputs) => {
+    const w = rows[0]!.length;
+    const out = new Float32Array(inputs.length * w);
+    for (let r = 0; r < inputs.length; r++) out.set(rows[next++]!, r * w);
+    return out;
+  };
+};
+
+const cases = (targets: number[], inputs: number[][] = []): EvalCase[] =>
+  targets.map((t, u) => ({ user: u, input: Int32Array.from(inputs[u] ?? [1]), target: t }));
+
+const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
+
+describe("eval/metrics", () => {
+  it("hand-computed values at ranks 1, 2, 3, 10, 11", () => {
+    // rank 1: everything is 1
+    for (const m of ALL10) assert.equal(metricValue(m, 1), 1);
+    close(metricValue(M("ndcg", 10), 2), 1 / Math.log2(3)); // 0.6309297535714575
+    close(metricValue(M("ndcg", 10), 2), 0.6309297535714575);
+    close(metricValue(M("mrr", 10), 2), 0.5);
+    close(metricValue(M("ndcg", 10), 3), 0.5); // 1/log2(4)
+    close(metricValue(M("mrr", 10), 3), 1 / 3);
+    close(metricValue(M("ndcg", 10), 10), 1 / Math.log2(11));
+    close(metricValue(M("ndcg", 10), 7), 1 / 3); // 1/log2(8)
+    assert.equal(metricValue(M("hr", 10), 10), 1);
+    assert.equal(metricValue(M("recall", 10), 10), 1);
+    for (const m of ALL10) assert.equal(metricValue(m, 11), 0);
+    assert.equal(metricValue(M("hr", 1), 2), 0);
+  });
+
+  it("summarize averages over cases; perCase keeps each", () => {
+    const ranks = Int32Array.from([1, 3, 7, 20]);
+    const s = summarize([M("hr", 10), M("ndcg", 10), M("mrr", 10), M("hr", 5)], ranks);
+    close(s["hr@10"]!, 0.75);
+    close(s["ndcg@10"]!, (1 + 0.5 + 1 / 3 + 0) / 4);
+    close(s["mrr@10"]!, (1 + 1 / 3 + 1 / 7) / 4);
+    close(s["hr@5"]!, 0.5);
+    assert.deepEqual(Array.from(perCase(M("mrr", 5), ranks)), [1, 1 / 3, 0, 0]);
+  });
+
+  it("parses metric names", () => {
+    assert.deepEqual(parseMetric("NDCG@20"), { name: "ndcg", k: 20 });
+    assert.equal(parseMetric("hr@0"), null);
+    assert.equal(parseMetric("map@10"), null);
+  });
+});
+
+describe("eval/evaluate: ranks", () => {
+  // numItems = 5; column 0 is padding (its score must never matter).
+  it("rank = 1 + number of other items scoring >= target", () => {
+    const row = new Float32Array([99, 0.1, 0.5, 0.3, 0.9, 0.2]);
+    assert.equal(rankOf(row, 0, 5, 4, []), 1); // 0.9 is the best
+    assert.equal(rankOf(row, 0, 5, 2, []), 2); // 0.5: only 0.9 above
+    assert.equal(rankOf(row, 0, 5, 1, []), 5); // 0.1: worst
+    assert.equal(rankOf(row, 0, 5, 3, []), 3);
+  });
+
+  it("ties count against the target", () => {
+    const row = new Float32Array([0, 0.5, 0.5, 0.2, 0.5, 0.1]);
+    // target 2 ties with 1 and 4: both count -> rank 3
+    assert.equal(rankOf(row, 0, 5, 2, []), 3);
+    assert.equal(rankOf(row, 0, 5, 1, []), 3);
+    // a constant model: rank = numItems for every target
+    const flat = new Float32Array(6).fill(1);
+    for (let t = 1; t <= 5; t++) assert.equal(rankOf(flat, 0, 5, t, []), 5);
+  });
+
+  it("padding column is ignored even when it scores highest", () => {
+    const row = new Float32Array([Infinity, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    assert.equal(rankOf(row, 0, 5, 5, []), 1);
+  });
+
+  it("NaN scores are the worst", () => {
+    const row = new Float32Array([0, NaN, 0.2, NaN, 0.4, -Infinity]);
+    assert.equal(rankOf(row, 0, 5, 2, []), 2); // only 0.4 above; NaNs never outrank
+    assert.equal(rankOf(row, 0, 5, 5, []), 3); // -Inf: 0.2 and 0.4 above, NaN not
+    assert.equal(rankOf(row, 0, 5, 1, []), 5); // NaN target: every other item outranks it
+    assert.equal(rankOf(row, 0, 5, 1, [2, 4]), 3); // ... every other *ranked* item
+  });
+
+  it("evaluate: hand-computed fixture with ties and exclude_seen", async () => {
+    // 3 users over 5 items
+    const rows = [
+      [0, 0.9, 0.8, 0.7, 0.6, 0.5], // target 3 -> rank 3
+      [0, 0.5, 0.5, 0.5, 0.5, 0.5], // target 1, all tied -> rank 5
+      [0, 0.1, 0.9, 0.9, 0.3, 0.2], // target 3, tie with 2 -> rank 2
+    ];
+    const cs = cases([3, 1, 3], [[1, 2], [4], [2, 3]]);
+    const metrics = [M("hr", 1), M("hr", 2), M("hr", 3), M("ndcg", 3), M("mrr", 3), M("recall", 2)];
+    const r = await evaluate(fixedScorer(rows), cs, { numItems: 5, metrics, excludeSeen: false, chunkUsers: 2 });
+    assert.deepEqual(Array.from(r.ranks), [3, 5, 2]);
+    assert.equal(r.users, 3);
+    close(r.metrics["hr@1"]!, 0);
+    close(r.metrics["hr@2"]!, 1 / 3);
+    close(r.metrics["recall@2"]!, 1 / 3);
+    close(r.metrics["hr@3"]!, 2 / 3);
+    close(r.metrics["ndcg@3"]!, (0.5 + 0 + 1 / Math.log2(3)) / 3);
+    close(r.metrics["mrr@3"]!, (1 / 3 + 0 + 1 / 2) / 3);
+    // exclude_seen: user 0 history {1,2} removed -> rank 1; user 1 history {4} -> rank 4;
+    // user 2 history {2,3}: 3 is the target (kept), 2 removed -> rank 1.
+    const x = await evaluate(fixedScorer(rows), cs, { numItems: 5, metrics, excludeSeen: true });
+    assert.deepEqual(Array.from(x.ranks), [1, 4, 1]);
+  });
+
+  it("exclude_seen counts a repeated history item once and honours `seen`", async () => {
+    const rows = [[0, 0.9, 0.8, 0.7, 0.6, 0.5]];
+    const cs = cases([4], [[1, 1, 1, 0]]);
+    const r = await evaluate(fixedScorer(rows), cs, { numItems: 5, metrics: [M("hr", 1)], excludeSeen: true });
+    assert.deepEqual(Array.from(r.ranks), [3]);
+    const s = await evaluate(fixedScorer(rows), cs, {
+      numItems: 5,
+      metrics: [M("hr", 1)],
+      excludeSeen: true,
+      seen: () => Int32Array.from([1, 2, 3, 2]),
+    });
+    assert.deepEqual(Array.from(s.ranks), [1]);
+  });
+
+  it("rejects a scorer returning the wrong shape and bad targets", async () => {
+    const bad: Scorer = async (inputs) => new Float32Array(inputs.length * 5);
+    await assert.rejects(evaluate(bad, cases([1]), { numItems: 5, metrics: [], excludeSeen: false }), /numItems \+ 1/);
+    const ok: Scorer = async (inputs) => new Float32Array(inputs.length * 6);
+    await assert.rejects(evaluate(ok, cases([6]), { numItems: 5, metrics: [], excludeSeen: false }), /outside 1..5/);
+  });
+
+  it("chunking bounds the scorer's batch and does not change results", async () => {
+    assert.equal(defaultChunkUsers(3416), 256);
+    assert.ok(defaultChunkUsers(200_000) * 200_001 <= 1 << 24);
+    const rng = new Rng(7);
+    const n = 50;
+    const rows = Array.from({ length: 37 }, () => Array.from({ length: n + 1 }, () => rng.int(10)));
+    const cs = cases(
+      rows.map(() => 1 + rng.int(n)),
+      rows.map(() => [1 + rng.int(n), 1 + rng.int(n)]),
+    );
+    const sizes: number[] = [];
+    const wrap = (s: Scorer): Scorer => async (inp) => (sizes.push(inp.length), s(inp));
+    const a = await evaluate(wrap(fixedScorer(rows)), cs, { numItems: n, metrics: ALL10, excludeSeen: true, chunkUsers: 8 });
+    assert.deepEqual(sizes, [8, 8, 8, 8, 5]);
+    const b = await evaluate(fixedScorer(rows), cs, { numItems: n, metrics: ALL10, excludeSeen: true, chunkUsers: 1000 });
+    assert.deepEqual(a.ranks, b.ranks);
+    assert.deepEqual(a.metrics, b.metrics);
+  });
+});
+
+describe("eval/evaluate: properties (seeded)", () => {
+  const Ks = [1, 2, 3, 5, 10, 20, 50];
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`seed ${seed}: HR@K non-decreasing in K; MRR@K <= NDCG@K <= HR@K; brute-force rank agrees`, async () => {
+      const rng = new Rng(seed);
+      const n = 20 + rng.int(80);
+      const users = 30 + rng.int(50);
+      // Few distinct score values so that ties are common.
+      const levels = 1 + rng.int(12);
+      const rows = Array.from({ length: users }, () => Array.from({ length: n + 1 }, () => (rng.uniform() < 0.05 ? NaN : rng.int(levels))));
+      const cs = cases(
+        rows.map(() => 1 + rng.int(n)),
+        rows.map(() => Array.from({ length: rng.int(6) }, () => 1 + rng.int(n))),
+      );
+      const excludeSeen = seed % 2 === 0;
+      const metrics = Ks.flatMap((k) => [M("hr", k), M("ndcg", k), M("mrr", k), M("recall", k)]);
+      const r = await evaluate(fixedScorer(rows), cs, { numItems: n, metrics, excludeSeen, chunkUsers: 7 });
+      for (let i = 1; i < Ks.length; i++) assert.ok(r.metrics[`hr@${Ks[i]}`]! >= r.metrics[`hr@${Ks[i - 1]}`]!);
+      for (const k of Ks) {
+        assert.ok(r.metrics[`mrr@${k}`]! <= r.metrics[`ndcg@${k}`]! + 1e-12);
+        assert.ok(r.metrics[`ndcg@${k}`]! <= r.metrics[`hr@${k}`]! + 1e-12);
+        assert.equal(r.metrics[`recall@${k}`], r.metrics[`hr@${k}`]);
+      }
+      // Brute force: sort the ranked items by score (NaN last), the target after its ties.
+      cs.forEach((c, u) => {
+        const row = rows[u]!;
+        const seen = new Set(excludeSeen ? Array.from(c.input) : []);
+        seen.delete(c.target);
+        const key = (v: number): number => (Number.isNaN(v) ? -Infinity : v);
+        const nanT = Number.isNaN(row[c.target]!);
+        let rank = 1;
+        for (let i = 1; i <= n; i++) {
+          if (i === c.target || seen.has(i)) continue;
+          const v = row[i]!;
+          if (nanT || (!Number.isNaN(v) && key(v) >= key(row[c.target]!))) rank++;
+        }
+        assert.equal(r.ranks[u], rank, `user ${u}`);
+        assert.ok(rank >= 1 && rank <= n);
+      });
+    });
+  }
+
+  it("a constant-score model gets HR@10 = 0 (never 1), any constant, with or without exclude_seen", async () => {
+    for (const value of [0, 1, -3.5, Infinity, NaN]) {
+      for (const excludeSeen of [false, true]) {
+        const n = 100;
+        const constant: Scorer = async (inputs) => new Float32Array(inputs.length * (n + 1)).fill(value);
+        const cs = cases(Array.from({ length: 50 }, (_, u) => 1 + ((u * 7) % n)), Array.from({ length: 50 }, () => [1, 2, 3]));
+        const r = await evaluate(constant, cs, { numItems: n, metrics: [M("hr", 10), M("ndcg", 10), M("mrr", 10)], excludeSeen });
+        assert.equal(r.metrics["hr@10"], 0, `value ${value}`);
+        assert.equal(r.metrics["ndcg@10"], 0);
+        for (const rank of r.ranks) assert.ok(rank >= n - 3, `rank ${rank}`);
+      }
+    }
+  });
+});
