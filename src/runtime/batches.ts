@@ -1,0 +1,106 @@
+/**
+ * Training rows and batches. `all_positions`: a sequence x gives inputs x[..-1] and targets x[1..];
+ * one longer than maxLen + 1 is cut into windows of maxLen targets aligned to its END (recent targets
+ * get the longest context; the first window takes the remainder), so every target occurs once per
+ * epoch. `last`: one row per prefix, its target at the last position only (RecBole's samples).
+ * A batch holds about `batch` targets; rows are shuffled, then sorted by length within buckets of a
+ * few batches to limit padding, and the batch order is shuffled again.
+ */
+import type { Rng } from "../util/rng.js";
+import type { TrainBatch } from "./loss.js";
+
+export type TargetMode = "all_positions" | "last";
+
+/** Row r: inputs seq[start .. start + len), targets seq[start + 1 .. start + len + 1) (or only the last). */
+export interface Rows {
+  readonly mode: TargetMode;
+  readonly seq: Int32Array;
+  readonly start: Int32Array;
+  readonly len: Int32Array;
+  /** Total prediction targets. */
+  readonly targets: number;
+}
+
+export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode: TargetMode): Rows => {
+  const seq: number[] = [];
+  const start: number[] = [];
+  const len: number[] = [];
+  sequences.forEach((s, i) => {
+    const n = s.length - 1; // targets in this sequence
+    if (n < 1) return;
+    if (mode === "last") {
+      for (let end = 1; end <= n; end++) {
+        const l = Math.min(end, maxLen);
+        seq.push(i);
+        start.push(end - l);
+        len.push(l);
+      }
+      return;
+    }
+    for (let end = n; end > 0; end -= maxLen) {
+      const l = Math.min(end, maxLen);
+      seq.push(i);
+      start.push(end - l);
+      len.push(l);
+    }
+  });
+  const targets = mode === "last" ? len.length : len.reduce((a, b) => a + b, 0);
+  return { mode, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), targets };
+};
+
+/** Batches per length-sorting bucket. */
+const BUCKET_BATCHES = 8;
+
+/** One epoch's batches (row indices), drawn from `rng`. */
+export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32Array[] => {
+  const order = Int32Array.from({ length: rows.len.length }, (_, i) => i);
+  rng.shuffle(order);
+  const per = (r: number): number => (rows.mode === "last" ? 1 : rows.len[r]!);
+  const batches: Int32Array[] = [];
+  let i = 0;
+  while (i < order.length) {
+    // A bucket of about BUCKET_BATCHES batches' worth of targets, sorted by length, then cut.
+    let j = i;
+    let t = 0;
+    while (j < order.length && t < batchTargets * BUCKET_BATCHES) t += per(order[j++]!);
+    const bucket = Array.from(order.subarray(i, j)).sort((a, b) => rows.len[a]! - rows.len[b]! || a - b);
+    let cur: number[] = [];
+    let ct = 0;
+    for (const r of bucket) {
+      cur.push(r);
+      ct += per(r);
+      if (ct >= batchTargets) {
+        batches.push(Int32Array.from(cur));
+        cur = [];
+        ct = 0;
+      }
+    }
+    if (cur.length) batches.push(Int32Array.from(cur));
+    i = j;
+  }
+  rng.shuffle(batches);
+  return batches;
+};
+
+/** The right-padded inputs and targets of the rows `ids`. */
+export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int32Array): TrainBatch => {
+  let L = 1;
+  for (const r of ids) L = Math.max(L, rows.len[r]!);
+  const inputs = new Int32Array(ids.length * L);
+  const targets = new Int32Array(ids.length * L);
+  let count = 0;
+  ids.forEach((r, k) => {
+    const s = sequences[rows.seq[r]!]!;
+    const st = rows.start[r]!;
+    const l = rows.len[r]!;
+    inputs.set(s.subarray(st, st + l), k * L);
+    if (rows.mode === "last") {
+      targets[k * L + l - 1] = s[st + l]!;
+      count++;
+    } else {
+      targets.set(s.subarray(st + 1, st + l + 1), k * L);
+      count += l;
+    }
+  });
+  return { rows: ids.length, len: L, inputs, targets, count };
+};

@@ -1,0 +1,48 @@
+/** Checkpoint files, written atomically: a temporary file in the same folder, then a rename. */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { MetricValues } from "../eval/types.js";
+import type { RngState } from "../util/rng.js";
+import type { OptimizerState } from "./optim/optimizer.js";
+import type { SavedParams } from "./params.js";
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly valid: MetricValues | null;
+  readonly seconds: number;
+}
+
+export interface Checkpoint {
+  readonly version: 1;
+  /** Epochs completed. */
+  readonly epoch: number;
+  readonly params: SavedParams;
+  readonly optimizer: OptimizerState;
+  readonly rng: RngState;
+  readonly best: { readonly value: number; readonly epoch: number; readonly params: SavedParams } | null;
+  /** Epochs since the best one (early-stopping patience counter). */
+  readonly stale: number;
+  readonly history: readonly EpochRecord[];
+  readonly steps: number;
+}
+
+export const writeAtomic = async (file: string, text: string): Promise<void> => {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
+};
+
+export const saveCheckpoint = (file: string, c: Checkpoint): Promise<void> => writeAtomic(file, JSON.stringify(c));
+
+/** The checkpoint at `file`, or null when there is none. */
+export const loadCheckpoint = async (file: string): Promise<Checkpoint | null> => {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch {
+    return null;
+  }
+  return JSON.parse(text) as Checkpoint;
+};

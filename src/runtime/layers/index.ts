@@ -1,0 +1,11 @@
+export { attention, type AttentionOptions } from "./attention.js";
+export { dense3d, gelu, silu, WEIGHT_STD } from "./common.js";
+export { applyDropout, dropout, type DropoutOptions } from "./dropout.js";
+export { itemEmbedding, type ItemEmbedding, type ItemEmbeddingOptions } from "./embedding.js";
+export { ffn, type FfnOptions } from "./ffn.js";
+export { gru, type GruOptions } from "./gru.js";
+export { layerNorm, type LayerNormOptions } from "./layernorm.js";
+export { linear, type LinearOptions } from "./linear.js";
+export { mamba, type MambaOptions } from "./mamba.js";
+export { positional, type PositionalOptions } from "./positional.js";
+export { residual, sequential } from "./residual.js";

@@ -1,0 +1,64 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { causalConvSilu, selectiveScan } from "../../kernels/ops.js";
+import { normalInit, onesInit, zerosInit } from "../params.js";
+import type { BuildContext, Module } from "../module.js";
+import { dense3d, silu, WEIGHT_STD } from "./common.js";
+
+export interface MambaOptions {
+  readonly dim: number;
+  readonly dState: number;
+  readonly dConv: number;
+  readonly expand: number;
+  /** ceil(dim / 16) in mamba-ssm. */
+  readonly dtRank: number;
+  /** Scan checkpoint interval (steps); default 16. */
+  readonly chunk?: number;
+}
+
+/**
+ * The Mamba block as mamba-ssm 1.1.4 computes it (Mamba.forward):
+ *   [x, z] = in_proj(h)                     (no bias; dInner = expand * dim each)
+ *   x = SiLU(causal depthwise conv1d(x))    (kernel dConv, with bias)
+ *   [dtRaw, B, C] = x_proj(x)               (no bias; dtRank, dState, dState)
+ *   y = selective_scan(x, dt_proj(dtRaw), A = -exp(A_log), B, C, D, delta_bias = dt_proj.bias, softplus)
+ *   out = out_proj(y * SiLU(z))             (no bias)
+ * Init as official Mamba4Rec (RecBole's _init_weights over nn.Linear): every Linear weight
+ * N(0, 0.02) and dt_proj's bias 0 (overriding Mamba's own dt init), A_log = log(1..dState) per
+ * channel, D = 1. The conv is not an nn.Linear there (PyTorch's default U(-1/2, 1/2) for dConv 4);
+ * here its weight is N(0, 0.02) and its bias 0, like the Linear layers.
+ */
+export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Module => {
+  const { dim, dState, dConv, dtRank } = cfg;
+  const dInner = cfg.expand * dim;
+  const chunk = cfg.chunk ?? 16;
+  const p = ctx.params;
+  const inProj = p.create(`${name}.in_proj.weight`, [dim, 2 * dInner], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  const convW = p.create(`${name}.conv1d.weight`, [dInner, dConv], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  const convB = p.create(`${name}.conv1d.bias`, [dInner], zerosInit) as tf.Variable<tf.Rank.R1>;
+  const xProj = p.create(`${name}.x_proj.weight`, [dInner, dtRank + 2 * dState], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  const dtProj = p.create(`${name}.dt_proj.weight`, [dtRank, dInner], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  const dtBias = p.create(`${name}.dt_proj.bias`, [dInner], zerosInit) as tf.Variable<tf.Rank.R1>;
+  const aLog = new Float32Array(dInner * dState);
+  for (let i = 0; i < aLog.length; i++) aLog[i] = Math.log((i % dState) + 1);
+  const A_log = p.create(`${name}.A_log`, [dInner, dState], { kind: "values", values: aLog }) as tf.Variable<tf.Rank.R2>;
+  const D = p.create(`${name}.D`, [dInner], onesInit) as tf.Variable<tf.Rank.R1>;
+  const outProj = p.create(`${name}.out_proj.weight`, [dInner, dim], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  return {
+    name,
+    apply: (h) => {
+      const [batch, len] = h.shape;
+      const xz = dense3d(h, inProj, null); // [batch, len, 2 dInner]
+      const x0 = tf.slice(xz, [0, 0, 0], [batch, len, dInner]); // [batch, len, dInner]
+      const z = tf.slice(xz, [0, 0, dInner], [batch, len, dInner]); // [batch, len, dInner]
+      const x = causalConvSilu(x0, convW, convB); // [batch, len, dInner]
+      const xdbl = dense3d(x, xProj, null); // [batch, len, dtRank + 2 dState]
+      const dtRaw = tf.slice(xdbl, [0, 0, 0], [batch, len, dtRank]); // [batch, len, dtRank]
+      const B = tf.slice(xdbl, [0, 0, dtRank], [batch, len, dState]); // [batch, len, dState]
+      const C = tf.slice(xdbl, [0, 0, dtRank + dState], [batch, len, dState]); // [batch, len, dState]
+      const delta = dense3d(dtRaw, dtProj, null); // [batch, len, dInner], bias fused into the scan
+      const A = tf.neg(tf.exp(A_log)); // [dInner, dState]
+      const y = selectiveScan(x, delta, A, B, C, D, dtBias, chunk); // [batch, len, dInner]
+      return dense3d(tf.mul(y, silu(z)), outProj, null); // [batch, len, dim]
+    },
+  };
+};

@@ -1,0 +1,48 @@
+/**
+ * Training loss: softmax cross-entropy over the whole catalogue (padding column excluded), with
+ * label smoothing, averaged over a batch's prediction targets. Which positions carry targets is the
+ * batch's business (trainer.ts): every position (`all_positions`) or the last of each prefix (`last`).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { linearCrossEntropy } from "../kernels/ops.js";
+import { linearCrossEntropyRef } from "../kernels/linear_ce_ref.js";
+import type { ForwardContext } from "./module.js";
+import type { SequenceNet } from "./net.js";
+
+/** A training batch: `rows` right-padded rows of `len`; targets[i] = 0 where position i predicts nothing. */
+export interface TrainBatch {
+  readonly rows: number;
+  readonly len: number;
+  readonly inputs: Int32Array;
+  readonly targets: Int32Array;
+  /** Number of non-zero targets. */
+  readonly count: number;
+}
+
+/** Hidden states at target positions only, [count, dim], and their targets. */
+const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h: tf.Tensor2D; targets: Int32Array } => {
+  const h = net.hidden(b.inputs, b.rows, b.len, fwd); // [rows, len, dim]
+  const positions = new Int32Array(b.count);
+  const targets = new Int32Array(b.count);
+  let k = 0;
+  for (let i = 0; i < b.targets.length; i++) {
+    if (b.targets[i]! > 0) {
+      positions[k] = i;
+      targets[k++] = b.targets[i]!;
+    }
+  }
+  const flat = tf.reshape(h, [b.rows * b.len, h.shape[2]]); // [rows * len, dim]
+  return { h: tf.gather(flat, tf.tensor1d(positions, "int32")) as tf.Tensor2D, targets }; // [count, dim]
+};
+
+/** Mean cross-entropy over the batch's targets, through the fused linear cross-entropy op. */
+export const sequenceLoss = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext): tf.Scalar => {
+  const { h, targets } = targetStates(net, b, fwd);
+  return tf.div(linearCrossEntropy(h, net.outputMatrix(), targets, labelSmoothing), b.count);
+};
+
+/** The same loss from full logits and logSoftmax (tests only: holds [count, items]). */
+export const sequenceLossRef = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext): tf.Scalar => {
+  const { h, targets } = targetStates(net, b, fwd);
+  return tf.div(linearCrossEntropyRef(h, net.outputMatrix(), targets, labelSmoothing), b.count);
+};

@@ -1,0 +1,23 @@
+/** What every layer factory returns, and what it is built and run with. */
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Rng } from "../util/rng.js";
+import type { ParamStore } from "./params.js";
+
+/** Build time: where parameters are created. */
+export interface BuildContext {
+  readonly params: ParamStore;
+}
+
+/** Run time: training mode switches dropout on; masks are drawn from `rng` (JS side, backend independent). */
+export interface ForwardContext {
+  readonly training: boolean;
+  readonly rng: Rng;
+}
+
+/** A layer: [batch, len, inDim] -> [batch, len, outDim]. */
+export interface Module {
+  readonly name: string;
+  apply(x: tf.Tensor3D, fwd: ForwardContext): tf.Tensor3D;
+}
+
+export const evalContext = (rng: Rng): ForwardContext => ({ training: false, rng });

@@ -1,0 +1,110 @@
+/**
+ * A sequence model: item embedding, modules, scores over the catalogue (tied to the item embedding
+ * or a separate output matrix). Rows are right-padded: position i holds the i-th item of a history.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { SequenceModel } from "../ir/spec.js";
+import type { Scorer } from "../eval/types.js";
+import type { Rng } from "../util/rng.js";
+import { buildLayers } from "./build.js";
+import { itemEmbedding, type ItemEmbedding } from "./layers/embedding.js";
+import { WEIGHT_STD } from "./layers/common.js";
+import type { ForwardContext, Module } from "./module.js";
+import { normalInit, ParamStore } from "./params.js";
+
+export type OutputKind = "tied" | "linear";
+
+export interface SequenceNetOptions {
+  readonly params: ParamStore;
+  readonly embedding: ItemEmbedding;
+  readonly modules: readonly Module[];
+  readonly output: OutputKind;
+  readonly numItems: number;
+  readonly maxLen: number;
+  /** Generator for dropout masks when scoring in training mode (not used in eval). */
+  readonly rng: Rng;
+}
+
+/** Inputs per scoring batch (bounds the [inputs, items] score block). */
+const SCORE_BATCH = 256;
+
+export class SequenceNet {
+  readonly params: ParamStore;
+  readonly embedding: ItemEmbedding;
+  readonly modules: readonly Module[];
+  readonly output: OutputKind;
+  readonly numItems: number;
+  readonly maxLen: number;
+  private readonly outMatrix: tf.Variable<tf.Rank.R2>;
+  private readonly rng: Rng;
+
+  constructor(o: SequenceNetOptions) {
+    this.params = o.params;
+    this.embedding = o.embedding;
+    this.modules = o.modules;
+    this.output = o.output;
+    this.numItems = o.numItems;
+    this.maxLen = o.maxLen;
+    this.rng = o.rng;
+    const dim = o.embedding.table.shape[1];
+    this.outMatrix = o.output === "tied"
+      ? o.embedding.table
+      : (o.params.create("output.weight", [o.numItems + 1, dim], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>);
+  }
+
+  /** Builds the network of `model` with parameters drawn from `rng` in layer order. */
+  static fromIR(model: SequenceModel, numItems: number, maxLen: number, rng: Rng): SequenceNet {
+    const params = new ParamStore(rng);
+    const ctx = { params };
+    const embedding = itemEmbedding(ctx, "item_embedding", { numItems, dim: model.embeddingDim });
+    const modules = buildLayers(ctx, model.layers);
+    return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork() });
+  }
+
+  /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]. */
+  hidden(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext): tf.Tensor3D {
+    return this.modules.reduce((h, m) => m.apply(h, fwd), this.embedding.lookup(seqs, batch, len));
+  }
+
+  /** [numItems + 1, dim]: the item embedding when tied, else the output matrix. Row 0 never scores. */
+  outputMatrix(): tf.Tensor2D {
+    return this.outMatrix;
+  }
+
+  /**
+   * Full-ranking scores for the evaluator: for each history (at most maxLen most recent items,
+   * unpadded) the scores of the hidden state at its last item against every item. Column 0 is -Infinity.
+   */
+  scorer(maxLen = this.maxLen): Scorer {
+    return async (inputs) => {
+      const V = this.numItems + 1;
+      const out = new Float32Array(inputs.length * V);
+      const fwd: ForwardContext = { training: false, rng: this.rng };
+      const WT = tf.transpose(this.outMatrix); // [dim, V], explicit: wasm's transposed matmul is slow
+      for (let i0 = 0; i0 < inputs.length; i0 += SCORE_BATCH) {
+        const rows = inputs.slice(i0, i0 + SCORE_BATCH).map((s) => (s.length > maxLen ? s.subarray(s.length - maxLen) : s));
+        const len = Math.max(1, ...rows.map((r) => r.length));
+        const ids = new Int32Array(rows.length * len);
+        const last = new Int32Array(rows.length);
+        rows.forEach((r, i) => {
+          ids.set(r, i * len);
+          last[i] = i * len + Math.max(0, r.length - 1);
+        });
+        const scores = tf.tidy(() => {
+          const h = this.hidden(ids, rows.length, len, fwd); // [rows, len, dim]
+          const hl = tf.gather(tf.reshape(h, [rows.length * len, h.shape[2]]), tf.tensor1d(last, "int32")); // [rows, dim]
+          return tf.matMul(hl, WT); // [rows, V]
+        });
+        out.set(await scores.data(), i0 * V);
+        scores.dispose();
+      }
+      WT.dispose();
+      for (let i = 0; i < inputs.length; i++) out[i * V] = -Infinity;
+      return out;
+    };
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The training loop: shuffled target-counted batches, one optimizer step each, validation and
+ * early stopping per epoch (keeping the best weights), an atomic checkpoint per epoch from which
+ * `resume` continues exactly, and progress on a stream.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { metricKey, type TrainConfig } from "../ir/spec.js";
+import type { MetricValues } from "../eval/types.js";
+import { UserError } from "../util/errors.js";
+import type { Rng } from "../util/rng.js";
+import { epochBatches, makeBatch, makeRows } from "./batches.js";
+import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
+import { sequenceLoss } from "./loss.js";
+import type { SequenceNet } from "./net.js";
+import { clipByGlobalNorm } from "./optim/clip.js";
+import { makeOptimizer } from "./optim/optimizer.js";
+import { learningRate } from "./optim/schedule.js";
+import type { SavedParams } from "./params.js";
+import { Progress, type ProgressStream } from "./progress.js";
+
+export interface TrainOptions {
+  readonly config: TrainConfig;
+  readonly maxLen: number;
+  /** Shuffling and dropout draw from it; its state is checkpointed. */
+  readonly rng: Rng;
+  /** Validation after each epoch (e.g. the shared evaluator on the validation cases). */
+  readonly validate?: (net: SequenceNet) => Promise<MetricValues>;
+  /** Checkpoint file written (atomically) after every epoch. */
+  readonly checkpoint?: string;
+  /** Continue from `checkpoint` when it exists. */
+  readonly resume?: boolean;
+  /** Progress output (e.g. process.stderr); none when absent. */
+  readonly progress?: ProgressStream;
+  /** Called with every step's loss (tests, logging). */
+  readonly onStep?: (epoch: number, step: number, loss: number) => void;
+}
+
+export interface TrainSummary {
+  /** Epochs completed in total (including those before a resume). */
+  readonly epochs: number;
+  /** Best epoch (1-based) by the early-stopping metric, or null without validation. */
+  readonly bestEpoch: number | null;
+  readonly bestMetric: number | null;
+  readonly stoppedEarly: boolean;
+  readonly seconds: number;
+  /** Training targets per second over this call's epochs. */
+  readonly tokensPerS: number;
+  readonly history: readonly EpochRecord[];
+}
+
+/** Trains `net` on the training sequences (LeaveOneOutSplit.train). */
+export const train = async (net: SequenceNet, sequences: readonly Int32Array[], opts: TrainOptions): Promise<TrainSummary> => {
+  const cfg = opts.config;
+  const params = net.params.list();
+  const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
+  const optimizer = makeOptimizer(cfg.optimizer, params);
+  const rows = makeRows(sequences, opts.maxLen, cfg.targets);
+  if (rows.targets === 0) throw new UserError("no training targets: every training sequence is shorter than 2 items");
+  const progress = new Progress(opts.progress ?? null, cfg.epochs);
+  const stopKey = cfg.earlyStopping ? metricKey(cfg.earlyStopping.metric) : null;
+
+  let startEpoch = 0;
+  let history: EpochRecord[] = [];
+  let best: { value: number; epoch: number; params: SavedParams } | null = null;
+  let stale = 0;
+  let steps = 0;
+  if (opts.resume && opts.checkpoint) {
+    const c = await loadCheckpoint(opts.checkpoint);
+    if (c) {
+      net.params.load(c.params);
+      optimizer.setState(c.optimizer);
+      opts.rng.setState(c.rng);
+      startEpoch = c.epoch;
+      history = [...c.history];
+      best = c.best;
+      stale = c.stale;
+      steps = c.steps;
+    }
+  }
+
+  const t0 = performance.now();
+  let tokens = 0;
+  let stoppedEarly = !!(cfg.earlyStopping && stale >= cfg.earlyStopping.patience);
+  for (let epoch = startEpoch; epoch < cfg.epochs && !stoppedEarly; epoch++) {
+    const e0 = performance.now();
+    const batches = epochBatches(rows, cfg.batch, opts.rng);
+    const fwd = { training: true, rng: opts.rng };
+    let lossSum = 0;
+    let count = 0;
+    for (let s = 0; s < batches.length; s++) {
+      const b = makeBatch(rows, sequences, batches[s]!);
+      const lr = learningRate(cfg.schedule, cfg.optimizer.lr, epoch + s / batches.length, cfg.epochs);
+      const { value, grads: byVar } = tf.variableGrads(
+        () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd),
+        params.map((p) => p.variable),
+      );
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      const grads: Record<string, tf.Tensor> = {};
+      for (const [k, g] of Object.entries(byVar)) grads[byVarName.get(k)!] = g;
+      if (!Number.isFinite(loss)) {
+        tf.dispose(Object.values(grads));
+        throw new UserError(`training diverged: loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}; lower the learning rate or enable clipping (clip_norm)`);
+      }
+      if (cfg.clipNorm !== null) clipByGlobalNorm(grads, cfg.clipNorm);
+      optimizer.apply(grads, lr);
+      tf.dispose(Object.values(grads));
+      steps++;
+      lossSum += loss * b.count;
+      count += b.count;
+      tokens += b.count;
+      opts.onStep?.(epoch, s, loss);
+      const el = (performance.now() - e0) / 1000;
+      progress.step(epoch, s + 1, batches.length, lossSum / count, count / el, el);
+    }
+    const valid = opts.validate ? await opts.validate(net) : null;
+    if (valid && stopKey && cfg.earlyStopping) {
+      const v = valid[stopKey];
+      if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
+      if (!best || v > best.value) {
+        best = { value: v, epoch: epoch + 1, params: net.params.save() };
+        stale = 0;
+      } else {
+        stale++;
+      }
+      stoppedEarly = stale >= cfg.earlyStopping.patience;
+    }
+    const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000 };
+    history.push(rec);
+    const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
+    progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
+    if (opts.checkpoint) {
+      await saveCheckpoint(opts.checkpoint, {
+        version: 1, epoch: epoch + 1, params: net.params.save(), optimizer: optimizer.getState(), rng: opts.rng.getState(),
+        best, stale, history, steps,
+      });
+    }
+  }
+  optimizer.dispose();
+  if (best) net.params.load(best.params);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    epochs: history.length,
+    bestEpoch: best?.epoch ?? null,
+    bestMetric: best?.value ?? null,
+    stoppedEarly,
+    seconds,
+    tokensPerS: seconds > 0 ? tokens / seconds : 0,
+    history,
+  };
+};

@@ -1,0 +1,72 @@
+import { strict as assert } from "node:assert";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "../../src/runtime/backend.js";
+import { linearCrossEntropy } from "../../src/kernels/ops.js";
+import { linearCrossEntropyRef } from "../../src/kernels/linear_ce_ref.js";
+import { linearCeTs, linearCrossEntropyLoops } from "../../src/kernels/linear_ce_ts.js";
+import { tsKernels, useKernels } from "../../src/kernels/select.js";
+import type { LinearCrossEntropyDims } from "../../src/kernels/types.js";
+import { Rng } from "../../src/util/rng.js";
+import { data, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
+
+const SIZES: LinearCrossEntropyDims[] = [
+  { tokens: 1, hidden: 3, vocab: 5, labelSmoothing: 0 },
+  { tokens: 6, hidden: 4, vocab: 9, labelSmoothing: 0.1 },
+  { tokens: 5, hidden: 8, vocab: 700, labelSmoothing: 0.2 }, // more than one item chunk
+];
+
+const targetsFor = (rng: Rng, d: LinearCrossEntropyDims): Int32Array => {
+  const t = Int32Array.from({ length: d.tokens }, () => 1 + rng.int(d.vocab - 1));
+  if (d.tokens > 2) t[1] = 0; // one masked token
+  return t;
+};
+
+describe("fused linear cross-entropy", () => {
+  before(async () => {
+    await initBackend("cpu");
+  });
+  after(() => useKernels(tsKernels));
+
+  for (const d of SIZES) {
+    const tag = `T=${d.tokens} H=${d.hidden} V=${d.vocab} e=${d.labelSmoothing}`;
+
+    it(`float64 loops: gradients match finite differences (${tag}), rel < 1e-6`, () => {
+      const rng = new Rng(d.vocab);
+      const h = randn64(rng, d.tokens * d.hidden);
+      const W = randn64(rng, d.vocab * d.hidden, 0.5);
+      const bias = randn64(rng, d.vocab, 0.5);
+      const targets = targetsFor(rng, d);
+      const loss = (): number => linearCrossEntropyLoops(d, h, W, bias, targets, null, null, null);
+      const dh = new Float64Array(h.length);
+      const dW = new Float64Array(W.length);
+      const dB = new Float64Array(bias.length);
+      linearCrossEntropyLoops(d, h, W, bias, targets, dh, dW, dB);
+      for (const [name, arr, grad] of [["h", h, dh], ["W", W, dW], ["bias", bias, dB]] as const) {
+        const fd = finiteDiff(loss, arr);
+        fd.fill(0, 0, name === "W" ? d.hidden : name === "bias" ? 1 : 0); // row 0 never scores
+        const err = relErr(grad, fd);
+        assert.ok(err < 1e-6, `d${name}: relative error ${err}`);
+      }
+    });
+
+    for (const mode of ["backend matmuls", "TS loops"] as const) {
+      it(`op (${mode}) matches the tfjs reference in float32, loss and gradients (${tag}), rel < 1e-5`, () => {
+        useKernels(mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
+        const rng = new Rng(d.tokens + 100);
+        const h = tf.tensor2d(Float32Array.from(randn64(rng, d.tokens * d.hidden)), [d.tokens, d.hidden]);
+        const W = tf.tensor2d(Float32Array.from(randn64(rng, d.vocab * d.hidden, 0.5)), [d.vocab, d.hidden]);
+        const targets = targetsFor(rng, d);
+        const e = d.labelSmoothing;
+        const f = (a: tf.Tensor, b: tf.Tensor) => linearCrossEntropy(a as tf.Tensor2D, b as tf.Tensor2D, targets, e);
+        const r = (a: tf.Tensor, b: tf.Tensor) => linearCrossEntropyRef(a as tf.Tensor2D, b as tf.Tensor2D, targets, e);
+        assert.ok(relErr(data(f(h, W)), data(r(h, W))) < 1e-5, "loss");
+        const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(f(a, b), 1.7))([h, W]);
+        const gr = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(r(a, b), 1.7))([h, W]);
+        gf.forEach((g, i) => {
+          const err = relErr(data(g), data(gr[i]!));
+          assert.ok(err < 1e-5, `gradient ${i}: relative error ${err}`);
+        });
+      });
+    }
+  }
+});

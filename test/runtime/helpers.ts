@@ -1,0 +1,50 @@
+/** Shared helpers of the runtime and kernel tests. */
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "../../src/util/rng.js";
+
+type Arr = ArrayLike<number>;
+
+/** max|a - b| / max(max|b|, 1e-6): relative to the reference's scale, robust to entries near 0. */
+export const relErr = (a: Arr, b: Arr): number => {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / Math.max(scale, 1e-6);
+};
+
+export const randn64 = (rng: Rng, n: number, scale = 1, shift = 0): Float64Array => {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = shift + scale * rng.normal();
+  return a;
+};
+
+/**
+ * Central finite differences of `f` with respect to every entry of `x` (modified in place and
+ * restored), in float64.
+ */
+export const finiteDiff = (f: () => number, x: Float64Array, eps = 1e-5): Float64Array => {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    x[i] = v + eps;
+    const up = f();
+    x[i] = v - eps;
+    const down = f();
+    x[i] = v;
+    g[i] = (up - down) / (2 * eps);
+  }
+  return g;
+};
+
+/** Sum of w * y: a scalar whose gradient with respect to y is w. */
+export const dot = (w: Arr, y: Arr): number => {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += w[i]! * y[i]!;
+  return s;
+};
+
+export const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;

@@ -1,0 +1,95 @@
+import { strict as assert } from "node:assert";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "../../src/runtime/backend.js";
+import { attention, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional } from "../../src/runtime/layers/index.js";
+import type { Module } from "../../src/runtime/module.js";
+import { ParamStore } from "../../src/runtime/params.js";
+import { Rng } from "../../src/util/rng.js";
+
+/**
+ * Layers built from tfjs ops are checked by directional derivatives in float32: for random unit
+ * directions v, grad . v from tf.grads against (L(p + eps v) - L(p - eps v)) / (2 eps), eps = 1e-2,
+ * L = sum(w * layer(x)). Float32 forward noise and O(eps^2) truncation allow a relative tolerance
+ * of 2e-2 (of max(|grad . v|, 1e-3)); an error in a gradient formula is off by O(1).
+ */
+const EPS = 1e-2;
+const TOL = 2e-2;
+
+const unit = (rng: Rng, shape: readonly number[]): tf.Tensor => {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const a = new Float32Array(n);
+  rng.fillNormal(a);
+  const norm = Math.hypot(...a);
+  return tf.tensor(a.map((x) => x / norm), [...shape]);
+};
+
+const checkModule = (name: string, build: (store: ParamStore) => Module, x: tf.Tensor3D, eps = EPS): void => {
+  const rng = new Rng(9);
+  const store = new ParamStore(rng);
+  const m = build(store);
+  // Larger weights than the 0.02 init, so every path carries signal.
+  for (const { variable } of store.list()) variable.assign(tf.add(variable, tf.mul(unit(rng, variable.shape), Math.sqrt(variable.size) * 0.3)));
+  const fwd = { training: false, rng };
+  const w = tf.randomNormal(m.apply(x, fwd).shape, 0, 1, "float32", 3);
+  const targets: tf.Variable[] = [tf.variable(x), ...store.variables()];
+  const loss = (): tf.Scalar => tf.sum(tf.mul(m.apply(targets[0]! as tf.Variable<tf.Rank.R3>, fwd), w));
+  const { grads } = tf.variableGrads(loss, targets);
+  for (const v of targets) {
+    const g = grads[v.name]!;
+    for (let trial = 0; trial < 2; trial++) {
+      const dir = unit(rng, v.shape);
+      const orig = v.clone();
+      v.assign(tf.add(orig, tf.mul(dir, eps)));
+      const up = loss().dataSync()[0]!;
+      v.assign(tf.sub(orig, tf.mul(dir, eps)));
+      const down = loss().dataSync()[0]!;
+      v.assign(orig);
+      const fd = (up - down) / (2 * eps);
+      const an = tf.sum(tf.mul(g, dir)).dataSync()[0]!;
+      const err = Math.abs(fd - an) / Math.max(Math.abs(fd), 1e-3);
+      assert.ok(err < TOL, `${name}: d/d${v.name} . v: autodiff ${an} vs finite difference ${fd} (rel ${err})`);
+    }
+  }
+};
+
+describe("layers: gradients against finite differences (float32, directional)", () => {
+  before(async () => {
+    await initBackend("cpu");
+  });
+
+  const x = (batch: number, len: number, dim: number): tf.Tensor3D => tf.randomNormal([batch, len, dim], 0, 1, "float32", 1);
+
+  for (const len of [1, 5]) {
+    it(`mamba (L=${len})`, () => checkModule("mamba", (p) => mamba({ params: p }, "m", { dim: 4, dState: 3, dConv: 3, expand: 2, dtRank: 1, chunk: 2 }), x(2, len, 4)));
+    it(`attention, causal (L=${len})`, () => checkModule("attention", (p) => attention({ params: p }, "a", { dim: 4, heads: 2, dropout: 0, causal: true }), x(2, len, 4)));
+    it(`gru (L=${len})`, () => checkModule("gru", (p) => gru({ params: p }, "g", { inDim: 4, hidden: 3 }), x(2, len, 4)));
+  }
+  it("ffn gelu", () => checkModule("ffn", (p) => ffn({ params: p }, "f", { dim: 4, inner: 6, outDim: 4, activation: "gelu", dropout: 0 }), x(2, 3, 4)));
+  // ReLU's kinks break wide differences; a smaller step keeps the probe on one side of them.
+  it("ffn relu", () => checkModule("ffn", (p) => ffn({ params: p }, "f", { dim: 4, inner: 6, outDim: 4, activation: "relu", dropout: 0 }), x(2, 3, 4), 1e-3));
+  it("layernorm", () => checkModule("layernorm", (p) => layerNorm({ params: p }, "n", { dim: 5, eps: 1e-5 }), x(2, 3, 5)));
+  it("linear", () => checkModule("linear", (p) => linear({ params: p }, "l", { inDim: 4, outDim: 3, bias: true }), x(2, 3, 4)));
+  it("positional", () => checkModule("positional", (p) => positional({ params: p }, "p", { maxLen: 6, dim: 4 }), x(2, 3, 4)));
+
+  it("attention is causal: outputs at t do not depend on inputs after t", () => {
+    const m = attention({ params: new ParamStore(new Rng(1)) }, "a", { dim: 4, heads: 2, dropout: 0, causal: true });
+    const fwd = { training: false, rng: new Rng(2) };
+    const a = x(1, 5, 4);
+    const b = tf.concat([tf.slice(a, [0, 0, 0], [1, 3, 4]), tf.randomNormal([1, 2, 4])], 1) as tf.Tensor3D;
+    const ya = tf.slice(m.apply(a, fwd), [0, 0, 0], [1, 3, 4]).dataSync();
+    const yb = tf.slice(m.apply(b, fwd), [0, 0, 0], [1, 3, 4]).dataSync();
+    assert.deepEqual(Array.from(ya), Array.from(yb));
+  });
+
+  it("item embedding: row 0 starts zero, padding positions give zeros and pass no gradient to row 0", () => {
+    const emb = itemEmbedding({ params: new ParamStore(new Rng(1)) }, "e", { numItems: 5, dim: 3 });
+    assert.deepEqual(Array.from(emb.table.dataSync().slice(0, 3)), [0, 0, 0]);
+    const ids = Int32Array.from([2, 3, 0, 0]);
+    const g = tf.grad((t: tf.Tensor) => {
+      const rows = tf.gather(t, tf.tensor1d(ids, "int32"));
+      return tf.sum(tf.mul(rows, tf.tensor2d(Float32Array.from(ids, (i) => (i > 0 ? 1 : 0)), [4, 1])));
+    })(emb.table);
+    assert.deepEqual(Array.from(g.dataSync().slice(0, 3)), [0, 0, 0]);
+    assert.deepEqual(Array.from(emb.lookup(ids, 2, 2).dataSync().slice(6)), [0, 0, 0, 0, 0, 0]);
+  });
+});
