@@ -1,0 +1,193 @@
+/**
+ * The parameter table: every layer, section key and option, with its type (an io-ts codec), range,
+ * default and whether it is required. The checker decodes arguments against it; `explain`, the docs
+ * and the formatter read it. Defaults written as functions depend on the context (width, data.max_len).
+ */
+import * as t from "io-ts";
+
+export interface MetricVal { readonly name: string; readonly k: number }
+/** A decoded option: a bare name (`constant`) or a call (`cosine(warmup: 1)`), its arguments decoded. */
+export interface ChoiceVal { readonly variant: string; readonly args: Readonly<Record<string, unknown>> }
+
+/** Context for defaults that depend on where a parameter is used. */
+export interface DefaultCtx { readonly width: number; readonly dataMaxLen: number }
+
+interface Base {
+  readonly doc: string;
+  /** Accepts the bare name `none`, decoded as null. */
+  readonly nullable?: boolean;
+  /** A literal default, a function of the context, or absent when required. */
+  readonly default?: unknown;
+  /** How the default reads in the docs when it is computed. */
+  readonly defaultText?: string;
+}
+export interface ScalarParam extends Base {
+  readonly kind: "scalar";
+  /** The type alone: failing it is REC2011. */
+  readonly type: t.Type<unknown, unknown, unknown>;
+  readonly typeText: string;
+  /** The type with its range: failing only this is REC2012. */
+  readonly codec: t.Type<unknown, unknown, unknown>;
+  readonly rangeText: string;
+}
+export interface ChoiceParam extends Base {
+  readonly kind: "choice";
+  readonly variants: Readonly<Record<string, ParamTable>>;
+}
+export interface MetricsParam extends Base { readonly kind: "metrics"; readonly list: boolean }
+export type ParamDef = ScalarParam | ChoiceParam | MetricsParam;
+export type ParamTable = Readonly<Record<string, ParamDef>>;
+
+const scalar = <A>(type: t.Type<A, A, unknown>, typeText: string, pred: (a: A) => boolean, rangeText: string, doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => ({
+  kind: "scalar", type: type as t.Type<unknown, unknown, unknown>, typeText,
+  codec: t.refinement(type, pred, `${typeText} ${rangeText}`) as t.Type<unknown, unknown, unknown>,
+  rangeText, doc, ...extra,
+});
+
+const Int = t.Int as unknown as t.Type<number, number, unknown>;
+const posInt = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(Int, "integer", (n) => n >= 1, ">= 1", doc, extra);
+const nonNegInt = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(Int, "integer", (n) => n >= 0, ">= 0", doc, extra);
+const positive = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n > 0, "> 0", doc, extra);
+const nonNeg = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0, ">= 0", doc, extra);
+const rate = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0 && n < 1, "in [0, 1)", doc, extra);
+const unit = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0 && n <= 1, "in [0, 1]", doc, extra);
+const bool = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.boolean, "boolean", () => true, "", doc, extra);
+const enumOf = (values: readonly string[], doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam =>
+  scalar(t.keyof(Object.fromEntries(values.map((v) => [v, null]))) as unknown as t.Type<string, string, unknown>, values.join(" | "), () => true, "", doc, extra);
+
+/** Built-in layers and their parameters. `positional` names the one parameter that may be given without its name. */
+export interface LayerDef { readonly params: ParamTable; readonly positional?: string; readonly doc: string }
+
+export const LAYERS: Readonly<Record<string, LayerDef>> = {
+  dropout: { doc: "Dropout on the hidden states.", positional: "rate", params: { rate: rate("Probability of zeroing an element.") } },
+  layernorm: { doc: "LayerNorm over the width, with scale and shift.", positional: "eps", params: { eps: positive("Added to the variance.", { default: 1e-12 }) } },
+  positional: {
+    doc: "Learned positional embedding, added to the input.", positional: "max_len",
+    params: { max_len: posInt("Positions covered; at least data.max_len.", { default: (c: DefaultCtx) => c.dataMaxLen, defaultText: "data.max_len" }) },
+  },
+  mamba: {
+    doc: "Mamba block (mamba-ssm 1.1.4): in_proj, causal depthwise conv, selective scan, gated out_proj.",
+    params: {
+      d_state: posInt("SSM state size N.", { default: 16 }),
+      d_conv: posInt("Causal convolution width.", { default: 4 }),
+      expand: posInt("dInner = expand * width.", { default: 2 }),
+      dt_rank: posInt("Rank of the step-size projection.", { default: (c: DefaultCtx) => Math.ceil(c.width / 16), defaultText: "ceil(width / 16)" }),
+    },
+  },
+  attention: {
+    doc: "Multi-head self-attention (SASRec), with attention-probability dropout.",
+    params: {
+      heads: posInt("Heads; must divide the width.", { default: 2 }),
+      dropout: rate("Dropout on attention probabilities.", { default: 0 }),
+      causal: bool("Mask future positions.", { default: true }),
+    },
+  },
+  gru: { doc: "One-layer GRU (PyTorch layout, two bias vectors).", positional: "hidden", params: { hidden: posInt("Hidden size; the output width.") } },
+  ffn: {
+    doc: "Position-wise feed-forward: dense(inner), activation, dropout, dense(width).",
+    params: {
+      inner: posInt("Inner width.", { default: (c: DefaultCtx) => 4 * c.width, defaultText: "4 * width" }),
+      activation: enumOf(["gelu", "relu"], "Activation between the two dense layers.", { default: "gelu" }),
+      dropout: rate("Dropout after the activation.", { default: 0 }),
+    },
+  },
+  linear: {
+    doc: "Dense projection to `dim`.",
+    params: {
+      dim: posInt("Output width.", { default: (c: DefaultCtx) => c.width, defaultText: "width" }),
+      bias: bool("Add a bias vector.", { default: true }),
+    },
+  },
+  popularity: { doc: "Popularity baseline: scores are training-split item counts. Alone in its model.", params: {} },
+};
+
+/** `embedding items(dim: 64)`: the item table, first in every sequence model. */
+export const EMBEDDING: LayerDef = { doc: "Item embedding; row 0 is padding.", params: { dim: posInt("Embedding width.") } };
+export const OUTPUT_MODES = ["tied", "linear"] as const;
+
+export const METRIC_NAMES = ["hr", "ndcg", "mrr", "recall"] as const;
+
+const adamParams = (weightDecay: number): ParamTable => ({
+  lr: positive("Learning rate.", { default: 0.001 }),
+  beta1: rate("First-moment decay.", { default: 0.9 }),
+  beta2: rate("Second-moment decay.", { default: 0.999 }),
+  eps: positive("Denominator term.", { default: 1e-8 }),
+  weight_decay: nonNeg("L2 penalty (adam) or decoupled decay (adamw).", { default: weightDecay }),
+});
+
+export const SECTIONS: Readonly<Record<string, ParamTable>> = {
+  data: {
+    max_len: posInt("Most recent items kept per input sequence.", { default: 200 }),
+    filter: { kind: "choice", doc: "k-core filter on users and items, to a fixed point.", nullable: true, default: null, defaultText: "none",
+      variants: { k_core: { k: nonNegInt("Minimum interactions per user and item; 0 disables.") } } },
+    min_rating: { ...nonNeg("Drop interactions rated below this."), nullable: true, default: null, defaultText: "none" },
+    min_seq_len: scalar(Int, "integer", (n) => n >= 1, ">= 1", "Drop users with fewer interactions (>= 3 for leave_one_out).", { default: 3 }),
+    split: enumOf(["leave_one_out"], "Evaluation split.", { default: "leave_one_out" }),
+  },
+  train: {
+    loss: { kind: "choice", doc: "Training loss.", default: { variant: "cross_entropy", args: { label_smoothing: 0 } },
+      defaultText: "cross_entropy(label_smoothing: 0)",
+      variants: { cross_entropy: { label_smoothing: rate("Label smoothing.", { default: 0 }) } } },
+    targets: enumOf(["all_positions", "last"], "Which positions predict the next item.", { default: "all_positions" }),
+    optimizer: { kind: "choice", doc: "Optimizer.", default: { variant: "adam", args: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 } },
+      defaultText: "adam(lr: 0.001)",
+      variants: {
+        adam: adamParams(0),
+        adamw: adamParams(0.01),
+        sgd: { lr: positive("Learning rate.", { default: 0.01 }), momentum: rate("Momentum.", { default: 0 }), weight_decay: nonNeg("L2 penalty.", { default: 0 }) },
+      } },
+    schedule: { kind: "choice", doc: "Learning-rate schedule.", default: { variant: "constant", args: {} }, defaultText: "constant",
+      variants: {
+        constant: {},
+        cosine: { warmup: nonNeg("Linear warm-up epochs (fractional allowed).", { default: 0 }), min_lr_ratio: unit("Final lr as a fraction of lr.", { default: 0 }) },
+        step: { every: posInt("Epochs between decays."), gamma: scalar(t.number, "number", (n) => n > 0 && n <= 1, "in (0, 1]", "Decay factor.", { default: 0.5 }) },
+      } },
+    clip_norm: { ...positive("Clip gradients to this global norm."), nullable: true, default: null, defaultText: "none" },
+    batch: posInt("Prediction targets per optimizer step.", { default: 2048 }),
+    epochs: posInt("Training epochs (upper bound with early stopping).", { default: 300 }),
+    early_stopping: { kind: "choice", doc: "Stop when the validation metric has not improved for `patience` epochs.", nullable: true, default: null, defaultText: "none",
+      variants: { early_stopping: { metric: { kind: "metrics", list: false, doc: "Validation metric; must be in eval.metrics." }, patience: posInt("Epochs without improvement.", { default: 10 }) } } },
+    seed: nonNegInt("Seed of the one random generator.", { default: 2020 }),
+  },
+  eval: {
+    ranking: enumOf(["full"], "Rank every item (padding excluded).", { default: "full" }),
+    exclude_seen: bool("Remove the user's seen items from the ranking.", { default: false }),
+    metrics: { kind: "metrics", list: true, doc: "Reported metrics, `name@K` with name in hr, ndcg, mrr, recall.",
+      default: [{ name: "hr", k: 10 }, { name: "ndcg", k: 10 }, { name: "mrr", k: 10 }], defaultText: "[hr@10, ndcg@10, mrr@10]" },
+  },
+};
+
+/** `ablate` is keyed by parameter name, so it has no table; the model is required, other sections default. */
+export const SECTION_NAMES = ["data", "train", "eval", "ablate"] as const;
+
+export const isRequired = (p: ParamDef): boolean => p.default === undefined;
+
+/** The default as the docs show it. */
+export const defaultText = (p: ParamDef): string => {
+  if (p.defaultText !== undefined) return p.defaultText;
+  if (p.default === undefined) return "required";
+  return JSON.stringify(p.default);
+};
+
+const typeText = (p: ParamDef): string =>
+  p.kind === "scalar" ? p.typeText : p.kind === "metrics" ? (p.list ? "[metric@K, ...]" : "metric@K") : Object.keys(p.variants).join(" | ");
+
+/** The whole table as Markdown, for docs/language.md (test/check/params.spec.ts keeps the doc in sync). */
+export const parameterTableMarkdown = (): string => {
+  const rows: string[] = ["| where | parameter | type | range | default | meaning |", "|---|---|---|---|---|---|"];
+  const add = (where: string, name: string, p: ParamDef): void => {
+    rows.push(`| ${where} | \`${name}\` | ${typeText(p).replace(/\|/g, "\\|")}${p.nullable ? " \\| none" : ""} | ${p.kind === "scalar" ? p.rangeText : ""} | ${defaultText(p).replace(/\|/g, "\\|")} | ${p.doc} |`);
+    if (p.kind === "choice") {
+      for (const [variant, table] of Object.entries(p.variants)) {
+        for (const [n, q] of Object.entries(table)) add(`${where} ${variant}(…)`, n, q);
+      }
+    }
+  };
+  add("model", "embedding items", EMBEDDING.params.dim!);
+  for (const [layer, def] of Object.entries(LAYERS)) for (const [n, p] of Object.entries(def.params)) add(`layer ${layer}`, n, p);
+  for (const [section, table] of Object.entries(SECTIONS)) for (const [n, p] of Object.entries(table)) add(section, n, p);
+  return rows.join("\n");
+};
+
+/** `repeat N`: the number of copies, each with its own weights. */
+export const REPEAT_TIMES: ScalarParam = posInt("Copies of the body.");

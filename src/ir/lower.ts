@@ -1,0 +1,62 @@
+/**
+ * AST -> checked IR for a whole spec: gathers block definitions from every loaded file, lowers data
+ * first (positional defaults follow data.max_len), then the model, train, eval and ablate, and runs
+ * the cross-section checks. Diagnostics go to the sink; the spec is undefined when any is an error.
+ */
+import type { BlockDef, ModelDef, Section } from "../lang/ast.js";
+import { diag } from "../lang/codes.js";
+import { metricKey, type CheckedSpec } from "./spec.js";
+import type { Sink } from "../check/decode.js";
+import type { LoadedFile } from "../check/load.js";
+import { lowerModel } from "./lowerModel.js";
+import { lowerAblate, lowerData, lowerEval, lowerTrain } from "./lowerSections.js";
+
+/** Every block by name; a second definition of a name is an error pointing at both. */
+export const collectBlocks = (files: readonly LoadedFile[], sink: Sink): Map<string, BlockDef> => {
+  const blocks = new Map<string, BlockDef>();
+  for (const f of files) {
+    for (const item of f.ast.items) {
+      if (item.kind !== "BlockDef") continue;
+      const prev = blocks.get(item.name.name);
+      if (prev) {
+        sink.diags.push(diag("DuplicateBlock", item.name.span, `block '${item.name.name}' is defined twice`, { related: [{ message: "first defined here", span: prev.name.span }] }));
+      } else blocks.set(item.name.name, item);
+    }
+  }
+  return blocks;
+};
+
+export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef>, sink: Sink): CheckedSpec | undefined => {
+  const items = main.ast.items;
+  const model = items.find((i): i is ModelDef => i.kind === "ModelDef");
+  const section = (name: string): Section | undefined => items.find((i): i is Section => i.kind === "Section" && i.name.name === name);
+  const data = lowerData(section("data"), sink);
+  const ir = model && lowerModel(model, { sink, blocks, dataMaxLen: data?.maxLen ?? 0 });
+  const train = lowerTrain(section("train"), sink);
+  const evalCfg = lowerEval(section("eval"), sink);
+  const ablate = ir && lowerAblate(section("ablate"), ir, sink);
+
+  const d = sink.diags;
+  const trainSec = section("train");
+  const dataSec = section("data");
+  if (train?.earlyStopping && evalCfg && !evalCfg.metrics.some((m) => metricKey(m) === metricKey(train.earlyStopping!.metric))) {
+    const es = trainSec?.entries.find((e) => e.key.name === "early_stopping");
+    const key = metricKey(train.earlyStopping.metric);
+    const evalSec = section("eval");
+    d.push(diag("EarlyStopMetric", es?.span ?? main.ast.span, `early stopping watches ${key}, which eval.metrics does not compute`, {
+      hint: `add ${key} to eval.metrics`,
+      ...(evalSec ? { related: [{ message: "eval section here", span: evalSec.name.span }] } : {}),
+    }));
+  }
+  if (data && data.minSeqLen < 3) {
+    const e = dataSec?.entries.find((x) => x.key.name === "min_seq_len");
+    d.push(diag("MinSeqLen", e?.value.span ?? main.ast.span, `leave_one_out needs at least 3 interactions per user (train, validation, test), but min_seq_len is ${data.minSeqLen}`, { hint: "use min_seq_len: 3 or more" }));
+    return undefined;
+  }
+  if (train?.earlyStopping && train.earlyStopping.patience >= train.epochs) {
+    const e = trainSec?.entries.find((x) => x.key.name === "early_stopping");
+    d.push(diag("PatienceTooLong", e?.span ?? main.ast.span, `early-stopping patience ${train.earlyStopping.patience} is not below epochs ${train.epochs}, so it can never stop training early`));
+  }
+  if (!ir || !data || !train || !evalCfg || !ablate) return undefined;
+  return { file: main.file, model: ir, data, train, eval: evalCfg, ablate };
+};

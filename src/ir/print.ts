@@ -1,0 +1,69 @@
+/**
+ * Checked IR -> canonical .rec text: every default written out, blocks inlined, `repeat` kept.
+ * Checking the text gives back an equal IR (modulo spans); the ablation generator writes variants with it.
+ */
+import type { CheckedSpec, Layer, Metric, Optimizer, Schedule } from "./spec.js";
+
+const num = (n: number): string => String(n);
+const metric = (m: Metric): string => `${m.name}@${m.k}`;
+
+const layerLines = (l: Layer, indent: string): string[] => {
+  switch (l.kind) {
+    case "dropout": return [`${indent}dropout(${num(l.rate)})`];
+    case "layernorm": return [`${indent}layernorm(eps: ${num(l.eps)})`];
+    case "positional": return [`${indent}positional(max_len: ${l.maxLen})`];
+    case "mamba": return [`${indent}mamba(d_state: ${l.dState}, d_conv: ${l.dConv}, expand: ${l.expand}, dt_rank: ${l.dtRank})`];
+    case "attention": return [`${indent}attention(heads: ${l.heads}, dropout: ${num(l.dropout)}, causal: ${l.causal})`];
+    case "gru": return [`${indent}gru(hidden: ${l.hidden})`];
+    case "ffn": return [`${indent}ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`];
+    case "linear": return [`${indent}linear(dim: ${l.outDim}, bias: ${l.bias})`];
+    case "residual": return [`${indent}residual {`, ...l.body.flatMap((b) => layerLines(b, `${indent}  `)), `${indent}}`];
+    case "repeat": return [`${indent}repeat ${l.times} {`, ...l.body.flatMap((b) => layerLines(b, `${indent}  `)), `${indent}}`];
+  }
+};
+
+const optimizer = (o: Optimizer): string =>
+  o.kind === "sgd"
+    ? `sgd(lr: ${num(o.lr)}, momentum: ${num(o.momentum)}, weight_decay: ${num(o.weightDecay)})`
+    : `${o.kind}(lr: ${num(o.lr)}, beta1: ${num(o.beta1)}, beta2: ${num(o.beta2)}, eps: ${num(o.eps)}, weight_decay: ${num(o.weightDecay)})`;
+
+const schedule = (s: Schedule): string =>
+  s.kind === "constant" ? "constant"
+    : s.kind === "cosine" ? `cosine(warmup: ${num(s.warmupEpochs)}, min_lr_ratio: ${num(s.minLrRatio)})`
+      : `step(every: ${s.every}, gamma: ${num(s.gamma)})`;
+
+export const printSpec = (spec: CheckedSpec): string => {
+  const m = spec.model;
+  const model = m.kind === "popularity"
+    ? [`model ${m.name} {`, "  popularity", "}"]
+    : [`model ${m.name} {`, `  embedding items(dim: ${m.embeddingDim})`, ...m.layers.flatMap((l) => layerLines(l, "  ")), `  output ${m.output}`, "}"];
+  const { data: d, train: t, eval: e } = spec;
+  const out = [
+    ...model, "",
+    "data {",
+    `  max_len: ${d.maxLen}`,
+    `  filter: ${d.kCore > 0 ? `k_core(${d.kCore})` : "none"}`,
+    `  min_rating: ${d.minRating === null ? "none" : num(d.minRating)}`,
+    `  min_seq_len: ${d.minSeqLen}`,
+    `  split: ${d.split}`,
+    "}", "",
+    "train {",
+    `  loss: cross_entropy(label_smoothing: ${num(t.loss.labelSmoothing)})`,
+    `  targets: ${t.targets}`,
+    `  optimizer: ${optimizer(t.optimizer)}`,
+    `  schedule: ${schedule(t.schedule)}`,
+    `  clip_norm: ${t.clipNorm === null ? "none" : num(t.clipNorm)}`,
+    `  batch: ${t.batch}`,
+    `  epochs: ${t.epochs}`,
+    t.earlyStopping === null ? "  early_stopping: none" : `  early_stopping(metric: ${metric(t.earlyStopping.metric)}, patience: ${t.earlyStopping.patience})`,
+    `  seed: ${t.seed}`,
+    "}", "",
+    "eval {",
+    `  ranking: ${e.ranking}`,
+    `  exclude_seen: ${e.excludeSeen}`,
+    `  metrics: [${e.metrics.map(metric).join(", ")}]`,
+    "}",
+  ];
+  if (spec.ablate.length > 0) out.push("", "ablate {", ...spec.ablate.map((a) => `  ${a.param}: [${a.values.map(num).join(", ")}]`), "}");
+  return `${out.join("\n")}\n`;
+};
