@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "../args.js";
 import { compileToTypeScript } from "../../src/codegen/compile.js";
 import { writeFileAtomic } from "../../src/util/fs.js";
+import { posixRelative } from "../../src/util/paths.js";
 import { reportDiagnostics } from "./report.js";
 
 export const run = async (argv: readonly string[]): Promise<number> => {
@@ -13,11 +14,15 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   for (const file of args.positional) {
     const result = compileToTypeScript(file, outDir);
     reportDiagnostics(result.diagnostics, result.sources);
+    if (result.library) {
+      if (!args.flags.has("quiet")) process.stdout.write(`${file}: block definitions only, nothing to emit\n`);
+      continue;
+    }
     if (result.code === null) { failed = true; continue; }
     const target = join(outDir, `${basename(file).replace(/\.rec$/, "")}.ts`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileAtomic(target, result.code);
-    if (!args.flags.has("quiet")) process.stdout.write(`${file} -> ${target}\n`);
+    if (!args.flags.has("quiet")) process.stdout.write(`${file} -> ${posixRelative(process.cwd(), target)}\n`);
   }
   return failed ? 1 : 0;
 };

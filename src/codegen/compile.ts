@@ -1,15 +1,17 @@
 /** Spec file -> generated TypeScript, or the diagnostics that stop it. */
 import { isLeft } from "fp-ts/lib/Either.js";
 import { join } from "node:path";
-import { checkFile } from "../check/index.js";
+import { checkFileDetailed } from "../check/index.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import type { CheckedSpec } from "../ir/spec.js";
 import { packageRoot, posixRelative } from "../util/paths.js";
 import { emitModule } from "./emit.js";
 
 export interface CompileOutput {
-  /** The generated module, or null when the spec has errors. */
+  /** The generated module, or null when the spec has errors or is a library of block definitions. */
   readonly code: string | null;
+  /** The file only defines blocks (for imports): nothing to emit, and not an error. */
+  readonly library: boolean;
   readonly spec: CheckedSpec | null;
   /** Errors, or warnings when the spec compiled. */
   readonly diagnostics: readonly Diagnostic[];
@@ -23,9 +25,10 @@ export const runtimeImportFrom = (outDir: string): string => {
 };
 
 export const compileToTypeScript = (file: string, outDir: string): CompileOutput => {
-  const checked = checkFile(file);
-  if (isLeft(checked)) return { code: null, spec: null, diagnostics: checked.left, sources: new Map() };
-  const { spec, warnings, sources } = checked.right;
+  const checked = checkFileDetailed(file);
+  const { result, sources, library } = checked;
+  if (isLeft(result)) return { code: null, spec: null, library, diagnostics: result.left, sources };
+  const { spec, warnings } = result.right;
   const code = emitModule(spec, { specPath: posixRelative(process.cwd(), file), runtimeImport: runtimeImportFrom(outDir) });
-  return { code, spec, diagnostics: warnings, sources };
+  return { code, spec, library: false, diagnostics: warnings, sources };
 };

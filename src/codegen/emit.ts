@@ -7,7 +7,10 @@
  * through `rt.at(...)`, which re-throws any error from that layer with the spec location.
  */
 import { Project, type CodeBlockWriter, IndentationText, QuoteKind, NewLineKind } from "ts-morph";
+import { isAbsolute, sep } from "node:path";
 import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
+import type { Span } from "../lang/span.js";
+import { posixRelative } from "../util/paths.js";
 
 export interface EmitOptions {
   /** How the spec file is named in comments and markers (relative to the project, e.g. "specs/mamba4rec.rec"). */
@@ -16,8 +19,12 @@ export interface EmitOptions {
   readonly runtimeImport: string;
 }
 
-const marker = (specPath: string, layer: { origin: { span: { start: { line: number } } } }): string =>
-  `${specPath}:${layer.origin.span.start.line}`;
+/** `file:line` of a layer's source; layers from imported block definitions name their own file. */
+const marker = (specPath: string, layer: { origin: { span: Span } }): string => {
+  const file = layer.origin.span.file;
+  const shown = file === "" ? specPath : isAbsolute(file) ? posixRelative(process.cwd(), file) : file.split(sep).join("/");
+  return `${shown}:${layer.origin.span.start.line}`;
+};
 
 /** A JS literal for a plain value, keys in the order given (deterministic). */
 const literal = (value: unknown): string => {
@@ -34,69 +41,65 @@ const literal = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
+/** A multi-line literal: objects with more than `inline` characters break one property per line. */
+const pretty = (value: unknown, indent = ""): string => {
+  const flat = literal(value);
+  if (flat.length + indent.length <= 100 || value === null || typeof value !== "object") return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => `${inner}${pretty(v, inner)},`).join("\n")}\n${indent}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{\n${entries.map(([k, v]) => `${inner}${k}: ${pretty(v, inner)},`).join("\n")}\n${indent}}`;
+};
+
 /** The configuration part of a spec, without source spans (they are markers in the code instead). */
 const configOf = (spec: CheckedSpec) => ({ data: spec.data, train: spec.train, eval: spec.eval });
 
-interface LayerCall {
-  readonly expr: string;
-  readonly comment: string;
-}
+/** A string or template literal for a parameter path; repeat copies contain `${r0}`-style indices. */
+const pathExpr = (path: string): string => (path.includes("${") ? `\`${path}\`` : JSON.stringify(path));
 
-/** Emits one layer as a runtime factory call; `path` names its parameters ("layers.3.mamba"). */
-const layerCall = (layer: Layer, path: string, specPath: string, w: (l: Layer, p: string) => string): LayerCall => {
+/**
+ * One layer as a runtime factory call. Parameter paths follow the runtime's naming
+ * (`layers.<i>.<kind>`, `<residual>.body.<j>.<kind>`, `<repeat>.<r>.<j>.<kind>`), so generated code
+ * and `SequenceNet.fromIR` create the same parameters in the same order.
+ */
+const writeLayer = (w: CodeBlockWriter, layer: Layer, path: string, specPath: string, depth: number): void => {
   const at = marker(specPath, layer);
-  const shape = `[batch, len, ${layer.outDim}]`;
-  const wrap = (call: string): LayerCall => ({ expr: `rt.at(${JSON.stringify(at)}, () => ${call})`, comment: `${shape}  ${at}` });
-  const name = JSON.stringify(path);
+  const name = pathExpr(path);
+  const call = (factory: string, cfg: Record<string, unknown>): void => {
+    w.writeLine(`rt.at(${JSON.stringify(at)}, () => rt.${factory}(ctx, ${name}, ${literal(cfg)})), // [batch, len, ${layer.outDim}]`);
+  };
   switch (layer.kind) {
-    case "dropout":
-      return wrap(`rt.dropout(ctx, ${name}, ${literal({ rate: layer.rate })})`);
-    case "layernorm":
-      return wrap(`rt.layerNorm(ctx, ${name}, ${literal({ dim: layer.inDim, eps: layer.eps })})`);
-    case "positional":
-      return wrap(`rt.positional(ctx, ${name}, ${literal({ maxLen: layer.maxLen, dim: layer.inDim })})`);
+    case "dropout": return call("dropout", { rate: layer.rate });
+    case "layernorm": return call("layerNorm", { dim: layer.inDim, eps: layer.eps });
+    case "positional": return call("positional", { maxLen: layer.maxLen, dim: layer.inDim });
     case "mamba":
-      return wrap(`rt.mamba(ctx, ${name}, ${literal({ dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank })})`);
-    case "attention":
-      return wrap(`rt.attention(ctx, ${name}, ${literal({ dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal })})`);
-    case "gru":
-      return wrap(`rt.gru(ctx, ${name}, ${literal({ inDim: layer.inDim, hidden: layer.hidden })})`);
+      return call("mamba", { dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank });
+    case "attention": return call("attention", { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal });
+    case "gru": return call("gru", { inDim: layer.inDim, hidden: layer.hidden });
     case "ffn":
-      return wrap(`rt.ffn(ctx, ${name}, ${literal({ dim: layer.inDim, inner: layer.inner, activation: layer.activation, dropout: layer.dropout })})`);
-    case "linear":
-      return wrap(`rt.linear(ctx, ${name}, ${literal({ inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias })})`);
+      return call("ffn", { dim: layer.inDim, inner: layer.inner, outDim: layer.outDim, activation: layer.activation, dropout: layer.dropout });
+    case "linear": return call("linear", { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias });
     case "residual":
-      return wrap(`rt.residual(${name}, [${w(layer, path)}])`);
-    case "repeat":
-      return wrap(`rt.sequential(${name}, rt.times(${layer.times}, (i) => rt.sequential(\`${path}.\${i}\`, [${w(layer, `${path}.\${i}`)}])))`);
+      w.writeLine(`rt.residual(${name}, [ // x + body(x)  ${at}`);
+      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, `${path}.body.${j}.${child.kind}`, specPath, depth)));
+      w.writeLine("]),");
+      return;
+    case "repeat": {
+      const r = `r${depth}`;
+      w.writeLine(`rt.sequential(${name}, rt.times(${layer.times}, (${r}) => rt.sequential(\`${path}.\${${r}}\`, [ // ${layer.times} ${layer.times === 1 ? "copy" : "copies"}  ${at}`);
+      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, `${path}.\${${r}}.${j}.${child.kind}`, specPath, depth + 1)));
+      w.writeLine("]))),");
+      return;
+    }
   }
 };
 
-/** Writes a list of layers, one per line, each with its shape and spec marker. */
-const writeLayers = (writer: CodeBlockWriter, layers: readonly Layer[], prefix: string, specPath: string): void => {
-  layers.forEach((layer, index) => {
-    const path = `${prefix}.${index}.${layer.kind}`;
-    const nested = (parent: Layer, parentPath: string): string => {
-      const body = parent.kind === "residual" || parent.kind === "repeat" ? parent.body : [];
-      const parts = body.map((child, j) => {
-        const childPath = `${parentPath}.${j}.${child.kind}`;
-        const call = layerCall(child, childPath, specPath, nested);
-        return `\n${call.expr}, // ${call.comment}`;
-      });
-      return `${parts.join("")}\n`;
-    };
-    const call = layerCall(layer, path, specPath, nested);
-    writer.writeLine(`${call.expr}, // ${call.comment}`);
-  });
-};
-
-const emitSequence = (writer: CodeBlockWriter, spec: CheckedSpec, model: SequenceModel, specPath: string): void => {
-  writer.writeLine(`const items = rt.at(${JSON.stringify(marker(specPath, model))}, () => rt.itemEmbedding(ctx, "items", { numItems: ctx.numItems, dim: ${model.embeddingDim} })); // [batch, len, ${model.embeddingDim}]`);
-  writer.write("const layers: rt.Module[] = [").newLine();
-  writer.indent(() => writeLayers(writer, model.layers, "layers", specPath));
-  writer.writeLine("];");
-  const output = model.output === "tied" ? "rt.tiedOutput(items)" : `rt.linearOutput(ctx, "output", { numItems: ctx.numItems, dim: ${model.embeddingDim} })`;
-  writer.writeLine(`return rt.sequenceNet(${JSON.stringify(spec.model.name)}, items, layers, ${output}); // scores: [batch, len, numItems + 1]`);
+const emitSequence = (w: CodeBlockWriter, model: SequenceModel, specPath: string): void => {
+  w.writeLine(`const items = rt.at(${JSON.stringify(marker(specPath, model))}, () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: ${model.embeddingDim} })); // [batch, len, ${model.embeddingDim}]`);
+  w.writeLine("const layers: rt.Module[] = [");
+  w.indent(() => model.layers.forEach((layer, i) => writeLayer(w, layer, `layers.${i}.${layer.kind}`, specPath, 0)));
+  w.writeLine("];");
+  w.writeLine(`return rt.sequenceNet(ctx, items, layers, ${JSON.stringify(model.output)}); // scores: [batch, len, numItems + 1]`);
 };
 
 /** The generated TypeScript for one checked spec. */
@@ -105,18 +108,17 @@ export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double, newLineKind: NewLineKind.LineFeed },
   });
-  const file = project.createSourceFile("generated.ts", "", { overwrite: true });
-  const model = spec.model;
-  file.insertStatements(0, [
+  const header = [
     `// Generated by reccompile from ${options.specPath}. Do not edit: change the spec and run`,
     `// \`reccompile ${options.specPath}\` to regenerate. Each layer line ends with its output shape and spec line.`,
-  ]);
-  file.addImportDeclaration({ namespaceImport: "rt", moduleSpecifier: options.runtimeImport });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: "const" as never,
-    docs: [`The resolved configuration of ${options.specPath}, every default filled in.`],
-    declarations: [{ name: "config", type: "rt.RunConfig", initializer: literal(configOf(spec)) }],
+    "",
+  ].join("\n");
+  const file = project.createSourceFile("generated.ts", header, { overwrite: true });
+  const model = spec.model;
+  file.addStatements((w) => {
+    w.writeLine(`import * as rt from ${JSON.stringify(options.runtimeImport)};`).blankLine();
+    w.writeLine(`/** The resolved configuration of ${options.specPath}, every default filled in. */`);
+    w.writeLine(`export const config: rt.RunConfig = ${pretty(configOf(spec))};`);
   });
   if (model.kind === "popularity") {
     file.addFunction({
@@ -134,7 +136,7 @@ export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
       docs: [`${model.name} as written in ${options.specPath}: item embedding, ${model.layers.length} layers, ${model.output} output.`],
       parameters: [{ name: "ctx", type: "rt.BuildContext" }],
       returnType: "rt.Model",
-      statements: (w) => emitSequence(w, spec, model, options.specPath),
+      statements: (w) => emitSequence(w, model, options.specPath),
     });
   }
   file.addFunction({
@@ -146,6 +148,5 @@ export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
     returnType: "Promise<rt.RunResult>",
     statements: [`return rt.runModel({ name: ${JSON.stringify(model.name)}, spec: ${JSON.stringify(options.specPath)}, config, build }, options);`],
   });
-  file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return file.getFullText();
 };

@@ -1,0 +1,103 @@
+/** `reccompile run <file.rec>`: compile, load or generate the data, train, evaluate, write a run folder. */
+import { isLeft } from "fp-ts/lib/Either.js";
+import { join } from "node:path";
+import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
+import { checkFileDetailed } from "../../src/check/index.js";
+import { printSpec } from "../../src/ir/print.js";
+import { FORMATS, isFormat } from "../../src/data/formats.js";
+import { builtInData, prepareData, type DataSource } from "../../src/runner/data.js";
+import { applyOverrides } from "../../src/runner/overrides.js";
+import { defaultRunDir, environment, openRunDir, RUN_FILES, writeStatus } from "../../src/runner/folder.js";
+import { loadGenerated } from "../../src/runner/generated.js";
+import { printSummary } from "../../src/runner/summary.js";
+import type { BackendChoice } from "../../src/runtime/backend.js";
+import type { KernelImpl } from "../../src/kernels/select.js";
+import { UserError } from "../../src/util/errors.js";
+import { writeFileAtomic, writeJsonAtomic } from "../../src/util/fs.js";
+import { posixRelative } from "../../src/util/paths.js";
+import { reportDiagnostics } from "./report.js";
+
+const FLAGS = {
+  data: "value", format: "value", epochs: "value", "max-len": "value", batch: "value", seed: "value",
+  backend: "value", kernels: "value", out: "value", resume: "boolean", json: "boolean", help: "boolean",
+} as const;
+
+const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
+const KERNELS = ["auto", "native", "ts"] as const;
+
+const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`reccompile run: --${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
+};
+
+export const run = async (argv: readonly string[]): Promise<number> => {
+  const args = parseArgs("run", argv, FLAGS);
+  if (boolFlag(args, "help")) {
+    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
+    return 0;
+  }
+  if (args.positional.length !== 1) throw new UserError(`reccompile run: expected one spec file, got ${args.positional.length}`);
+  const file = args.positional[0]!;
+  const format = stringFlag(args, "format") ?? "auto";
+  if (format !== "auto" && !isFormat(format)) throw new UserError(`reccompile run: unknown --format '${format}' (expected auto, ${FORMATS.join(", ")})`);
+  const dataPath = stringFlag(args, "data");
+  if (stringFlag(args, "format") !== undefined && dataPath === undefined) throw new UserError("reccompile run: --format needs --data (the built-in data has no format)");
+  const overrides = {
+    epochs: intFlag("run", args, "epochs", 1, 1_000_000),
+    maxLen: intFlag("run", args, "max-len", 1, 1_000_000),
+    batch: intFlag("run", args, "batch", 1, 1 << 30),
+    seed: intFlag("run", args, "seed", 0, 2 ** 32 - 1),
+  };
+  const backend = oneOf<BackendChoice>("backend", stringFlag(args, "backend"), BACKENDS, "auto");
+  const kernels = oneOf<KernelImpl | "auto">("kernels", stringFlag(args, "kernels") ?? process.env.REC_KERNELS, KERNELS, "auto");
+  const json = boolFlag(args, "json");
+  const resume = boolFlag(args, "resume");
+
+  const checked = checkFileDetailed(file);
+  if (isLeft(checked.result)) {
+    reportDiagnostics(checked.result.left, checked.sources);
+    return 1;
+  }
+  reportDiagnostics(checked.result.right.warnings, checked.sources);
+  const spec = applyOverrides(checked.result.right.spec, overrides);
+  const source: DataSource = dataPath === undefined ? builtInData : { kind: "file", path: dataPath, format };
+  const data = prepareData(source, spec.data);
+  for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
+
+  const out = stringFlag(args, "out") ?? (resume ? undefined : defaultRunDir(spec.model.name));
+  if (out === undefined) throw new UserError("reccompile run: --resume needs --out <run folder>");
+  const dir = openRunDir(out, resume);
+  const specText = printSpec(spec);
+  writeStatus(dir, "running");
+  writeFileAtomic(join(dir, RUN_FILES.spec), specText);
+  writeJsonAtomic(join(dir, RUN_FILES.data), {
+    source: data.source.kind === "file" ? { ...data.source, path: posixRelative(process.cwd(), data.source.path) } : data.source,
+    name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
+  });
+  const { saveIdMaps } = await import("../../src/data/load.js");
+  saveIdMaps(data.dataset, dir);
+
+  const interrupt = (): void => {
+    writeStatus(dir, "interrupted", "stopped by the user (Ctrl-C); continue with --resume");
+    process.stderr.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`reccompile run ${file} --out ${out} --resume\`\n`);
+    process.exit(1);
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  try {
+    const generated = await loadGenerated(spec, posixRelative(process.cwd(), file), dir);
+    writeJsonAtomic(join(dir, RUN_FILES.environment), environment({ backend_requested: backend, kernels_requested: kernels, seed: spec.train.seed, spec: file }));
+    const result = await generated.run({ data, runDir: dir, backend, kernels, resume, log: process.stderr, specText });
+    writeStatus(dir, "complete");
+    printSummary(process.stdout, result, out);
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (err) {
+    writeStatus(dir, "failed", err instanceof Error ? err.message : String(err));
+    throw err;
+  } finally {
+    process.removeListener("SIGINT", interrupt);
+    process.removeListener("SIGTERM", interrupt);
+  }
+};

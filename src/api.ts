@@ -1,0 +1,82 @@
+/**
+ * What generated code imports (as `rt`): the runtime's layer factories, plus the few helpers that
+ * keep emitted code short and traceable, and the entry point into the shared trainer and evaluator.
+ */
+import type { DataConfig, EvalConfig, TrainConfig } from "./ir/spec.js";
+import type { BuildContext as LayerContext, Module } from "./runtime/module.js";
+import type { ItemEmbedding } from "./runtime/layers/embedding.js";
+import { SequenceNet, type OutputKind } from "./runtime/net.js";
+import type { Rng } from "./util/rng.js";
+
+export {
+  attention, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, sequential,
+} from "./runtime/layers/index.js";
+export type { Module } from "./runtime/module.js";
+export { runModel, type RunOptions, type RunResult } from "./runner/run_model.js";
+
+/** The resolved configuration a generated module exports as `config`. */
+export interface RunConfig {
+  readonly data: DataConfig;
+  readonly train: TrainConfig;
+  readonly eval: EvalConfig;
+}
+
+/** What `build` receives: where parameters live, the catalogue size and the generator that initialises them. */
+export interface BuildContext extends LayerContext {
+  readonly numItems: number;
+  readonly maxLen: number;
+  readonly rng: Rng;
+}
+
+/** The popularity baseline: no parameters; scores are training-split item counts. */
+export interface PopularityModel {
+  readonly kind: "popularity";
+  readonly name: string;
+}
+
+export type Model = SequenceNet | PopularityModel;
+
+/** A generated module's model: its name, spec file, configuration and builder. */
+export interface ModelDefinition {
+  readonly name: string;
+  readonly spec: string;
+  readonly config: RunConfig;
+  readonly build: (ctx: BuildContext) => Model;
+}
+
+/** An error raised while building or running one layer, located at the spec line that wrote it. */
+export class LayerError extends Error {
+  constructor(readonly location: string, cause: unknown) {
+    super(`${location}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "LayerError";
+  }
+}
+
+const locate = <T>(location: string, f: () => T): T => {
+  try {
+    return f();
+  } catch (err) {
+    throw err instanceof LayerError ? err : new LayerError(location, err);
+  }
+};
+
+/**
+ * Builds one layer, so that an error in building or applying it names `location`
+ * (`specs/<name>.rec:LINE`) instead of a line of generated or runtime code.
+ */
+export function at(location: string, build: () => Module): Module;
+export function at(location: string, build: () => ItemEmbedding): ItemEmbedding;
+export function at(location: string, build: () => Module | ItemEmbedding): Module | ItemEmbedding {
+  const built = locate(location, build);
+  if (!("apply" in built)) return built;
+  return { name: built.name, apply: (x, fwd) => locate(location, () => built.apply(x, fwd)) };
+}
+
+/** [f(0), ..., f(n - 1)]: the copies of a `repeat`. */
+export const times = <T>(n: number, f: (index: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+
+/** The network: item embedding, layers in order, scores tied to the embedding or from a separate matrix. */
+export const sequenceNet = (ctx: BuildContext, items: ItemEmbedding, layers: readonly Module[], output: OutputKind): SequenceNet =>
+  new SequenceNet({ params: ctx.params, embedding: items, modules: layers, output, numItems: ctx.numItems, maxLen: ctx.maxLen, rng: ctx.rng.fork() });
+
+export const popularity = (_ctx: BuildContext, name: string): PopularityModel => ({ kind: "popularity", name });

@@ -1,0 +1,40 @@
+/** From a data source and the spec's data section to the leave-one-out split every model is scored on. */
+import { existsSync, statSync } from "node:fs";
+import type { DataConfig } from "../ir/spec.js";
+import { applyFilters, datasetName, leaveOneOut, loadDataset, syntheticDataset, SYNTHETIC_DEFAULTS, type Format } from "../data/index.js";
+import type { Dataset, LeaveOneOutSplit } from "../data/types.js";
+import { UserError } from "../util/errors.js";
+
+export type DataSource =
+  | { readonly kind: "file"; readonly path: string; readonly format: Format | "auto" }
+  | { readonly kind: "synthetic"; readonly seed: number; readonly users: number; readonly items: number; readonly meanLen: number };
+
+export const builtInData: DataSource = { kind: "synthetic", ...SYNTHETIC_DEFAULTS };
+
+export interface PreparedData {
+  readonly source: DataSource;
+  readonly name: string;
+  /** After filtering. */
+  readonly dataset: Dataset;
+  readonly split: LeaveOneOutSplit;
+  readonly interactions: number;
+  readonly warnings: readonly string[];
+}
+
+export const prepareData = (source: DataSource, cfg: DataConfig): PreparedData => {
+  let raw: Dataset;
+  if (source.kind === "file") {
+    if (!existsSync(source.path)) throw new UserError(`data file not found: ${source.path}`);
+    if (statSync(source.path).isDirectory()) throw new UserError(`data path is a directory, not a file: ${source.path}`);
+    raw = loadDataset(source.path, { format: source.format, minRating: cfg.minRating, name: datasetName(source.path) });
+  } else {
+    raw = syntheticDataset(source);
+  }
+  const dataset = applyFilters(raw, { kCore: cfg.kCore, minSeqLen: cfg.minSeqLen });
+  if (dataset.sequences.length === 0) {
+    throw new UserError(`no users left in ${source.kind === "file" ? source.path : "the built-in data"} after filtering (k_core ${cfg.kCore}, min_seq_len ${cfg.minSeqLen})`);
+  }
+  const split = leaveOneOut(dataset, cfg.maxLen);
+  const interactions = dataset.sequences.reduce((n, s) => n + s.length, 0);
+  return { source, name: dataset.name, dataset, split, interactions, warnings: dataset.warnings };
+};

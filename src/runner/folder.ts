@@ -1,0 +1,91 @@
+/**
+ * The run folder: what a run writes and where. Each file is written atomically; `metrics.json` is
+ * written last, so a folder without it is a run that did not finish (interrupted or failed: see
+ * `status.json`), never one that looks complete.
+ */
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { UserError } from "../util/errors.js";
+import { writeJsonAtomic } from "../util/fs.js";
+import { packageRoot } from "../util/paths.js";
+
+export const RUN_FILES = {
+  status: "status.json",
+  spec: "spec.rec",
+  generated: "model.ts",
+  compiled: "model.mjs",
+  environment: "environment.json",
+  data: "data.json",
+  checkpoint: "checkpoint.json",
+  weights: "weights.json",
+  history: "history.json",
+  ranks: "ranks.json",
+  report: "report.html",
+  metrics: "metrics.json",
+} as const;
+
+export type RunState = "running" | "complete" | "interrupted" | "failed";
+
+export const writeStatus = (dir: string, state: RunState, message?: string): void =>
+  writeJsonAtomic(join(dir, RUN_FILES.status), { state, time: new Date().toISOString(), ...(message ? { message } : {}) });
+
+export const isComplete = (dir: string): boolean => existsSync(join(dir, RUN_FILES.metrics));
+
+const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+
+/** `runs/<model>-<yyyymmdd-hhmmss>` unless `out` names the folder. */
+export const defaultRunDir = (model: string): string => join("runs", `${model.toLowerCase()}-${stamp(new Date())}`);
+
+/**
+ * Makes (or, with `resume`, reopens) the run folder and checks that it can be written.
+ * A finished run is never overwritten; a non-empty folder is only reused to resume.
+ */
+export const openRunDir = (out: string, resume: boolean): string => {
+  const dir = resolve(out);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UserError(`--out ${out} exists and is not a folder`);
+    if (isComplete(dir)) throw new UserError(`${out} holds a finished run (metrics.json); choose another --out, or score it with \`reccompile eval ${out}\``);
+    if (resume) {
+      if (!existsSync(join(dir, RUN_FILES.checkpoint)) && !existsSync(join(dir, RUN_FILES.status))) {
+        throw new UserError(`--resume: ${out} holds no run to resume (no ${RUN_FILES.checkpoint})`);
+      }
+    } else if (readdirSync(dir).length > 0) {
+      throw new UserError(`--out ${out} is not empty; resume the run there with --resume, or choose another folder`);
+    }
+  } else if (resume) {
+    throw new UserError(`--resume: no run folder at ${out}`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new UserError(`cannot write the run folder ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return dir;
+};
+
+const packageVersion = (name: string): string | null => {
+  try {
+    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+};
+
+/** What ran where: versions, machine, command line. */
+export const environment = (extra: Record<string, unknown>): Record<string, unknown> => ({
+  reccompile: (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version,
+  node: process.version,
+  tfjs: packageVersion("@tensorflow/tfjs-core"),
+  platform: `${process.platform} ${process.arch}`,
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memory_gb: Math.round(totalmem() / 2 ** 30),
+  argv: process.argv.slice(2),
+  cwd: process.cwd(),
+  date: new Date().toISOString(),
+  env: Object.fromEntries(["OPENBLAS_CORETYPE", "REC_KERNELS"].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
+  ...extra,
+});

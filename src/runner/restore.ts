@@ -1,0 +1,57 @@
+/** Reopening a finished run folder: its resolved spec, its generated module, its weights, its data. */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isLeft } from "fp-ts/lib/Either.js";
+import type { BuildContext, Model } from "../api.js";
+import { checkText } from "../check/index.js";
+import { loadIdMaps, type IdMaps } from "../data/load.js";
+import type { CheckedSpec } from "../ir/spec.js";
+import { renderDiagnostics } from "../lang/render.js";
+import { ParamStore, type SavedParams } from "../runtime/params.js";
+import { UserError } from "../util/errors.js";
+import { Rng } from "../util/rng.js";
+import type { DataSource } from "./data.js";
+import { RUN_FILES, isComplete } from "./folder.js";
+import type { GeneratedModule } from "./generated.js";
+import type { RunResult } from "./run_model.js";
+
+export interface RestoredRun {
+  readonly dir: string;
+  readonly spec: CheckedSpec;
+  readonly source: DataSource;
+  readonly idMaps: IdMaps;
+  readonly metrics: RunResult;
+  readonly module: GeneratedModule;
+}
+
+const readJson = <T>(dir: string, file: string): T => {
+  const path = join(dir, file);
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (err) {
+    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+};
+
+export const openRun = async (runDir: string): Promise<RestoredRun> => {
+  const dir = resolve(runDir);
+  if (!existsSync(dir)) throw new UserError(`no run folder at ${runDir}`);
+  if (!isComplete(dir)) throw new UserError(`${runDir} is not a finished run (no ${RUN_FILES.metrics}); finish it with \`reccompile run ... --out ${runDir} --resume\``);
+  const specFile = join(dir, RUN_FILES.spec);
+  const checked = checkText(specFile, readFileSync(specFile, "utf8"));
+  if (isLeft(checked)) throw new UserError(`${specFile} does not check:\n${renderDiagnostics(checked.left, new Map())}`);
+  const data = readJson<{ source: DataSource }>(dir, RUN_FILES.data);
+  const module = (await import(pathToFileURL(join(dir, RUN_FILES.compiled)).href)) as GeneratedModule;
+  return { dir, spec: checked.right.spec, source: data.source, idMaps: loadIdMaps(dir), metrics: readJson<RunResult>(dir, RUN_FILES.metrics), module };
+};
+
+/** The run's model with its best weights (neural models), built by the run's own generated code. */
+export const restoreModel = (run: RestoredRun): Model => {
+  const rng = new Rng(run.module.config.train.seed);
+  const numItems = run.idMaps.items.length - 1;
+  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen: run.module.config.data.maxLen, rng };
+  const model = run.module.build(ctx);
+  if ("params" in model) model.params.load(readJson<SavedParams>(run.dir, RUN_FILES.weights));
+  return model;
+};

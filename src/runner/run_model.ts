@@ -1,0 +1,148 @@
+/**
+ * The shared run: backend and kernels, build the model from its generated builder, train with
+ * validation and early stopping, score validation and test with the shared evaluator, and write
+ * the run folder's results. Every generated module's `run` lands here.
+ */
+import { join } from "node:path";
+import type { ModelDefinition, Model, BuildContext } from "../api.js";
+import { evaluate } from "../eval/evaluate.js";
+import { popularityScorer } from "../eval/popularity.js";
+import type { EvalResult, MetricValues, Scorer } from "../eval/types.js";
+import { metricKey, type Metric } from "../ir/spec.js";
+import { initBackend, type BackendChoice } from "../runtime/backend.js";
+import { SequenceNet } from "../runtime/net.js";
+import { ParamStore } from "../runtime/params.js";
+import type { ProgressStream } from "../runtime/progress.js";
+import { train, type TrainSummary } from "../runtime/trainer.js";
+import { setKernelImpl, type KernelImpl } from "../kernels/select.js";
+import { Rng } from "../util/rng.js";
+import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
+import type { PreparedData } from "./data.js";
+import { renderReport } from "./report.js";
+import { RUN_FILES } from "./folder.js";
+
+export interface RunOptions {
+  readonly data: PreparedData;
+  /** The run folder; it exists and is writable. */
+  readonly runDir: string;
+  readonly backend: BackendChoice;
+  readonly kernels: KernelImpl | "auto";
+  /** Continue from the run folder's checkpoint. */
+  readonly resume: boolean;
+  /** Progress and notices (stderr in the CLI). */
+  readonly log: ProgressStream;
+  /** The resolved spec as .rec text, for the report. */
+  readonly specText: string;
+}
+
+/** The `--json` summary line of the command-line contract, plus a few facts about the run. */
+export interface RunResult {
+  readonly model: string;
+  readonly dataset: string;
+  readonly users: number;
+  readonly items: number;
+  readonly epochs: number;
+  readonly best_epoch: number | null;
+  readonly seconds: number;
+  readonly tokens_per_s: number;
+  readonly peak_rss_mb: number;
+  readonly backend: string;
+  readonly kernels: string;
+  readonly seed: number;
+  readonly valid: MetricValues;
+  readonly test: MetricValues;
+}
+
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** The spec's metrics, plus the early-stopping metric when it is not among them. */
+const evalMetrics = (def: ModelDefinition): Metric[] => {
+  const metrics = [...def.config.eval.metrics];
+  const stop = def.config.train.earlyStopping?.metric;
+  if (stop && !metrics.some((m) => metricKey(m) === metricKey(stop))) metrics.push(stop);
+  return metrics;
+};
+
+const buildModel = (def: ModelDefinition, numItems: number, rng: Rng): Model => {
+  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen: def.config.data.maxLen, rng };
+  return def.build(ctx);
+};
+
+export const runModel = async (def: ModelDefinition, options: RunOptions): Promise<RunResult> => {
+  const log = (line: string): void => { options.log.write(`${line}\n`); };
+  const backend = await initBackend(options.backend, log);
+  const { split } = options.data;
+  const cfg = def.config;
+  const metrics = evalMetrics(def);
+  const score = (scorer: Scorer, which: "valid" | "test"): Promise<EvalResult> =>
+    evaluate(scorer, split[which], { numItems: split.numItems, metrics, excludeSeen: cfg.eval.excludeSeen });
+
+  const rng = new Rng(cfg.train.seed);
+  const model = buildModel(def, split.numItems, rng);
+  let kernels = "none";
+  let summary: TrainSummary | null = null;
+  let scorer: Scorer;
+  const t0 = performance.now();
+  if (model instanceof SequenceNet) {
+    kernels = await setKernelImpl(options.kernels, log);
+    log(`${def.name}: ${model.params.count().toLocaleString("en-US")} parameters; ${split.train.length} users, ${split.numItems} items; backend ${backend}, ${kernels} kernels`);
+    summary = await train(model, split.train, {
+      config: cfg.train,
+      maxLen: cfg.data.maxLen,
+      rng,
+      validate: async (net) => (await score(net.scorer(), "valid")).metrics,
+      checkpoint: join(options.runDir, RUN_FILES.checkpoint),
+      resume: options.resume,
+      progress: options.log,
+    });
+    scorer = model.scorer();
+  } else {
+    log(`${def.name}: popularity counts over ${split.train.length} users, ${split.numItems} items`);
+    scorer = popularityScorer(split);
+  }
+  const valid = await score(scorer, "valid");
+  const test = await score(scorer, "test");
+  const seconds = (performance.now() - t0) / 1000;
+
+  const result: RunResult = {
+    model: def.name,
+    dataset: options.data.name,
+    users: split.valid.length,
+    items: split.numItems,
+    epochs: summary?.epochs ?? 0,
+    best_epoch: summary?.bestEpoch ?? null,
+    seconds: Math.round(seconds * 100) / 100,
+    tokens_per_s: Math.round(summary?.tokensPerS ?? 0),
+    peak_rss_mb: peakRssMb(),
+    backend,
+    kernels,
+    seed: cfg.train.seed,
+    valid: valid.metrics,
+    test: test.metrics,
+  };
+  const dir = options.runDir;
+  if (model instanceof SequenceNet) writeJsonAtomic(join(dir, RUN_FILES.weights), model.params.save());
+  writeJsonAtomic(join(dir, RUN_FILES.history), summary?.history ?? []);
+  writeJsonAtomic(join(dir, RUN_FILES.ranks), { valid: Array.from(valid.ranks), test: Array.from(test.ranks) });
+  writeFileAtomic(join(dir, RUN_FILES.report), renderReport({
+    title: `${def.name} on ${options.data.name}`,
+    specText: options.specText,
+    facts: [
+      ["spec", def.spec],
+      ["dataset", `${options.data.name}: ${result.users} users, ${result.items} items, ${options.data.interactions} interactions`],
+      ["backend", `${backend}, ${kernels} kernels`],
+      ["epochs", `${result.epochs}${result.best_epoch === null ? "" : ` (best ${result.best_epoch})`}`],
+      ["time", `${result.seconds.toFixed(1)} s, ${result.tokens_per_s} targets/s`],
+      ["peak memory", `${result.peak_rss_mb} MB`],
+      ["seed", String(result.seed)],
+    ],
+    history: (summary?.history ?? []).map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid: e.valid ?? {} })),
+    valid: valid.metrics,
+    test: test.metrics,
+    bestEpoch: result.best_epoch,
+  }));
+  // metrics.json last: its presence marks the run as complete.
+  writeJsonAtomic(join(dir, RUN_FILES.metrics), result);
+  if (model instanceof SequenceNet) model.dispose();
+  return result;
+};
