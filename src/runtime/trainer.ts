@@ -112,6 +112,8 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       opts.onStep?.(epoch, s, loss);
       const el = (performance.now() - e0) / 1000;
       progress.step(epoch, s + 1, batches.length, lossSum / count, count / el, el);
+      // Let signal handlers (Ctrl-C) and pending I/O run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const valid = opts.validate ? await opts.validate(net) : null;
     if (valid && stopKey && cfg.earlyStopping) {

@@ -1,0 +1,135 @@
+/**
+ * The real binary, end to end: run on the built-in data, eval and recommend on the run folder,
+ * resume after Ctrl-C, and every user error exit (code 1, a message, no stack trace, no run folder
+ * that looks complete).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, cli, ensureBuilt } from "../check/cli.js";
+
+const noStack = (stderr: string): void => assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `stack trace in:\n${stderr}`);
+
+/** A small Mamba spec so the end-to-end runs stay quick. */
+const SMALL = `model Small {
+  embedding items(dim: 16)
+  dropout(0.1)
+  mamba(d_state: 8, d_conv: 4, expand: 2)
+  layernorm(eps: 1e-12)
+  output tied
+}
+data { max_len: 30 }
+train { optimizer: adam(lr: 0.003) batch: 512 epochs: 2 early_stopping(metric: ndcg@10, patience: 5) seed: 7 }
+eval { metrics: [hr@10, ndcg@10, mrr@10] }
+`;
+
+describe("reccompile run / eval / recommend (CLI)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  let spec: string;
+  before(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), "rec-cli-"));
+    spec = join(dir, "small.rec");
+    writeFileSync(spec, SMALL);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs a spec on the built-in data and writes a complete run folder; --json ends stdout", () => {
+    const out = join(dir, "run1");
+    const r = cli("run", spec, "--out", out, "--json", "--backend", "wasm");
+    assert.equal(r.code, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+    for (const k of ["model", "dataset", "users", "items", "epochs", "seconds", "tokens_per_s", "peak_rss_mb", "valid", "test"]) assert.ok(k in last, k);
+    assert.equal(last.model, "Small");
+    assert.equal(last.dataset, "synthetic");
+    assert.equal(last.epochs, 2);
+    const test = last.test as Record<string, number>;
+    for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(test[k]! >= 0 && test[k]! <= 1);
+    for (const f of ["status.json", "spec.rec", "model.ts", "model.mjs", "environment.json", "data.json", "id_maps.json", "checkpoint.json", "weights.json", "history.json", "ranks.json", "report.html", "metrics.json"]) {
+      assert.ok(existsSync(join(out, f)), `missing ${f}`);
+    }
+    assert.equal(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).state, "complete");
+    assert.match(readFileSync(join(out, "report.html"), "utf8"), /<svg/);
+    assert.match(readFileSync(join(out, "model.ts"), "utf8"), /rt\.mamba\(ctx/);
+
+    const e = cli("eval", out, "--json");
+    assert.equal(e.code, 0, e.stderr);
+    const rescored = JSON.parse(e.stdout.trim().split("\n").at(-1)!) as { test: Record<string, number> };
+    for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(Math.abs(rescored.test[k]! - test[k]!) < 1e-9, `${k}: ${rescored.test[k]} vs ${test[k]}`);
+
+    const rec = cli("recommend", out, "--history", "3,7,11", "--k", "5");
+    assert.equal(rec.code, 0, rec.stderr);
+    assert.equal(rec.stdout.trim().split("\n").length, 5);
+    const bad = cli("recommend", out, "--history", "3,99999");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /item '99999'/);
+    noStack(bad.stderr);
+
+    const again = cli("run", spec, "--out", out);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /finished run/);
+  });
+
+  it("the popularity spec runs without training", () => {
+    const r = cli("run", "specs/pop.rec", "--out", join(dir, "pop"), "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { epochs: number; test: Record<string, number> };
+    assert.equal(last.epochs, 0);
+    assert.ok(last.test["hr@10"]! > 0);
+  });
+
+  it("Ctrl-C stops with exit 1, leaves an incomplete folder, and --resume finishes it", async () => {
+    const out = join(dir, "interrupted");
+    const slow = join(dir, "slow.rec");
+    writeFileSync(slow, SMALL.replace("epochs: 2", "epochs: 40").replace("patience: 5", "patience: 40"));
+    const child = spawn(process.execPath, [BIN, "run", slow, "--out", out, "--backend", "wasm"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    const code = await new Promise<number>((resolve) => {
+      let sent = false;
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (!sent && /epoch 2\/40/.test(stderr)) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      });
+      child.on("exit", (c) => resolve(c ?? -1));
+    });
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /interrupted/);
+    assert.ok(!existsSync(join(out, "metrics.json")));
+    assert.equal(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).state, "interrupted");
+    const resumed = cli("run", slow, "--out", out, "--resume", "--epochs", "3", "--json");
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((JSON.parse(resumed.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);
+  });
+
+  const userErrors: [string, () => string[], RegExp][] = [
+    ["unwritable --out", () => ["run", spec, "--out", join(spec, "sub")], /cannot write the run folder/],
+    ["missing data file", () => ["run", spec, "--data", join(dir, "nope.txt"), "--out", join(dir, "missing-data")], /data file not found/],
+    ["unknown format", () => ["run", spec, "--data", spec, "--format", "parquet", "--out", join(dir, "unknown-format")], /unknown --format 'parquet'/],
+    ["flag contradicting the spec", () => ["run", "specs/sasrec.rec", "--max-len", "500", "--out", join(dir, "contradiction")], /--max-len 500 contradicts the spec: specs\/sasrec\.rec:\d+:\d+/],
+    ["unknown flag", () => ["run", spec, "--epoch", "3", "--out", join(dir, "typo")], /unknown flag '--epoch'/],
+    ["bad integer", () => ["run", spec, "--epochs", "two", "--out", join(dir, "two")], /--epochs must be an integer/],
+    ["bad data file", () => {
+      const f = join(dir, "bad.txt");
+      writeFileSync(f, "1 2\n1 3\n1 4 5\n");
+      return ["run", spec, "--data", f, "--format", "pairs", "--out", join(dir, "bad-data")];
+    }, /bad\.txt:3/],
+    ["resume without a run", () => ["run", spec, "--out", join(dir, "none"), "--resume"], /no run folder/],
+    ["eval of a missing folder", () => ["eval", join(dir, "none")], /no run folder/],
+    ["unknown command", () => ["frobnicate"], /unknown command 'frobnicate'/],
+  ];
+  for (const [name, args, message] of userErrors) {
+    it(`exits 1 with a message for: ${name}`, () => {
+      const r = cli(...args());
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, message);
+      noStack(r.stderr);
+      assert.ok(!existsSync("runs"), "a failed run left a folder under runs/");
+    });
+  }
+});
