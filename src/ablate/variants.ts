@@ -1,0 +1,292 @@
+/**
+ * Ablation variants of a checked spec, built on the IR (pure: nothing is read or written here).
+ *
+ * What is generated, in this order:
+ *  - `no-<kind>[-N]`: each optional component removed: every LayerNorm, FFN, dropout layer and
+ *    positional embedding (N numbers the components of one kind in spec order, 1-based, and is left out
+ *    when there is only one). A layer inside `repeat` is one component (all copies go together).
+ *    Where a removal leaves a residual body with nothing but dropout (x + dropout(x) is no sub-block),
+ *    the residual goes too, and the description says so.
+ *  - `no-residual[-N]`: each residual wrapper unwrapped: its body stays, the skip connection goes.
+ *  - `no-dropout-all`: every dropout layer removed and every attention/FFN dropout set to 0, when that
+ *    differs from each single removal.
+ *  - `plus-positional`: a learned positional embedding (max_len = data.max_len) right after the item
+ *    embedding, when the model has none (otherwise each is removed, above).
+ *  - `layers-<T±1>`: the layer count plus and minus one. The layer count is the `times` of every
+ *    outermost `repeat` (one not inside another repeat); minus one from 1 removes the repeat, so
+ *    `layers-0` is the model without its repeated stack. A model without `repeat` gets no layer-count
+ *    variants (a note says so): which layers form "one layer" is not knowable from a flat list, and
+ *    the checker's hint for `ablate { layers }` is the same: wrap the stack in `repeat 1 { … }`.
+ *  - `<param>-<value>`: one variant per value of each sweep in `spec.ablate` (one parameter at a time,
+ *    not a grid). Values equal to the base's are skipped; a sweep variant equal to an earlier variant
+ *    keeps the earlier id. See `applySweep` for what each parameter name changes.
+ * Variants carry no `ablate` section: they are points of the study, not studies of their own.
+ * Derived fields (inDim/outDim, dInner) are recomputed; the result is still to be re-checked
+ * (printSpec + checkText, see validate.ts), which is what decides whether a variant is valid.
+ */
+import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
+import { equalModuloSpans, layerText } from "./diff.js";
+
+export interface Variant {
+  /** Short, file-name safe: `no-ffn`, `no-layernorm-2`, `plus-positional`, `layers-2`, `d_state-8`. */
+  readonly id: string;
+  /** One sentence: what changed against the base. */
+  readonly description: string;
+  readonly spec: CheckedSpec;
+}
+
+export interface Variants {
+  readonly variants: Variant[];
+  /** Why some expected variants were not generated (no repeat, base value in a sweep, duplicates). */
+  readonly notes: string[];
+}
+
+type Path = readonly number[];
+
+const pathText = (p: Path): string => p.map((i, k) => (k === 0 ? `layers[${i}]` : `body[${i}]`)).join(".");
+
+const ORDINAL = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;
+
+/** Every layer with its path, pre-order (a compound layer before its body). */
+const walk = (layers: readonly Layer[], prefix: Path = [], insideRepeat = false): { path: Path; layer: Layer; insideRepeat: boolean }[] =>
+  layers.flatMap((l, i) => {
+    const path = [...prefix, i];
+    const self = { path, layer: l, insideRepeat };
+    return l.kind === "residual" || l.kind === "repeat" ? [self, ...walk(l.body, path, insideRepeat || l.kind === "repeat")] : [self];
+  });
+
+/** Recomputes the widths (inDim, outDim) and dInner from the embedding width, as the checker would. */
+export const reflow = (layers: readonly Layer[], width: number): { layers: Layer[]; width: number } => {
+  const out: Layer[] = [];
+  let w = width;
+  for (const l of layers) {
+    switch (l.kind) {
+      case "gru": out.push({ ...l, inDim: w, outDim: l.hidden }); w = l.hidden; break;
+      case "linear": out.push({ ...l, inDim: w }); w = l.outDim; break;
+      case "mamba": out.push({ ...l, inDim: w, outDim: w, dInner: l.expand * w }); break;
+      case "residual":
+      case "repeat": {
+        const body = reflow(l.body, w);
+        out.push({ ...l, inDim: w, outDim: w, body: body.layers });
+        break;
+      }
+      default: out.push({ ...l, inDim: w, outDim: w });
+    }
+  }
+  return { layers: out, width: w };
+};
+
+const withLayers = (spec: CheckedSpec, model: SequenceModel, layers: readonly Layer[]): CheckedSpec => {
+  const m: SequenceModel = { ...model, layers: reflow(layers, model.embeddingDim).layers };
+  return { ...spec, model: m, ablate: [] };
+};
+
+/** Maps every layer, bottom-up (bodies first). */
+const mapDeep = (layers: readonly Layer[], f: (l: Layer) => Layer | null): Layer[] =>
+  layers.flatMap((l) => {
+    const inner = l.kind === "residual" || l.kind === "repeat" ? { ...l, body: mapDeep(l.body, f) } : l;
+    const r = f(inner);
+    return r === null ? [] : [r];
+  });
+
+const onlyDropout = (body: readonly Layer[]): boolean => body.every((l) => l.kind === "dropout");
+
+/**
+ * Removes the layer at `path`. A residual left with only dropout (or nothing) is removed as well;
+ * an empty repeat likewise. Returns the new layers and what else was removed.
+ */
+const removeAt = (layers: readonly Layer[], path: Path, prefix: Path = []): { layers: Layer[]; alsoRemoved: string | null } => {
+  const [head, ...rest] = path;
+  if (rest.length === 0) return { layers: layers.filter((_, i) => i !== head), alsoRemoved: null };
+  const parent = layers[head!]!;
+  if (parent.kind !== "residual" && parent.kind !== "repeat") throw new Error(`ablate: no body at ${pathText(path)}`);
+  const inner = removeAt(parent.body, rest, [...prefix, head!]);
+  if (inner.alsoRemoved === null && (inner.layers.length === 0 || (parent.kind === "residual" && onlyDropout(inner.layers)))) {
+    return { layers: layers.filter((_, i) => i !== head), alsoRemoved: parent.kind === "residual"
+      ? `its residual wrapper at ${pathText([...prefix, head!])}, whose body had nothing else but dropout`
+      : `the repeat at ${pathText([...prefix, head!])}, left empty` };
+  }
+  return { layers: layers.map((l, i) => (i === head ? { ...parent, body: inner.layers } : l)), alsoRemoved: inner.alsoRemoved };
+};
+
+const replaceAt = (layers: readonly Layer[], path: Path, f: (l: Layer) => Layer[]): Layer[] => {
+  const [head, ...rest] = path;
+  return layers.flatMap((l, i) => {
+    if (i !== head) return [l];
+    if (rest.length === 0) return f(l);
+    if (l.kind !== "residual" && l.kind !== "repeat") throw new Error(`ablate: no body at ${pathText(path)}`);
+    return [{ ...l, body: replaceAt(l.body, rest, f) }];
+  });
+};
+
+const NAMES: Partial<Record<Layer["kind"], string>> = {
+  layernorm: "LayerNorm", ffn: "FFN", dropout: "dropout", positional: "positional embedding", residual: "residual connection",
+};
+
+/** The outermost repeats: those not inside another repeat. */
+const outermostRepeats = (layers: readonly Layer[]): Path[] =>
+  walk(layers).filter((x) => x.layer.kind === "repeat" && !x.insideRepeat).map((x) => x.path);
+
+/** Sets the count of every outermost repeat; 0 removes them. */
+const setLayerCount = (layers: readonly Layer[], f: (times: number) => number): Layer[] => {
+  const go = (ls: readonly Layer[]): Layer[] =>
+    ls.flatMap((l): Layer[] => {
+      if (l.kind === "repeat") {
+        const t = f(l.times);
+        return t <= 0 ? [] : [{ ...l, times: t }];
+      }
+      if (l.kind === "residual") return [{ ...l, body: go(l.body) }];
+      return [l];
+    });
+  return go(layers);
+};
+
+/** The parameter names `applySweep` understands (the checker's ablatable parameters). */
+export const SWEEP_PARAMS = [
+  "layers", "d_state", "d_conv", "expand", "dt_rank", "heads", "dropout", "rate", "eps", "hidden", "inner", "max_len", "dim",
+  "lr", "batch", "epochs", "label_smoothing", "weight_decay",
+] as const;
+
+/**
+ * The spec with one swept parameter set to `value`:
+ *  - `layers`: the count of every outermost repeat (0 removes them);
+ *  - `d_state`, `d_conv`, `expand`, `dt_rank`: every Mamba layer; `heads`: every attention layer;
+ *    `dropout`: every attention and FFN dropout (their parameter named `dropout`); `rate`: every dropout
+ *    layer; `eps`: every LayerNorm; `hidden`: every GRU; `inner`: every FFN;
+ *  - `max_len`: data.max_len and every positional embedding's max_len;
+ *  - `dim`: the item-embedding width; parameters that sat at their width-derived default follow the
+ *    new width (FFN inner = 4 * width, Mamba dt_rank = ceil(width / 16), a linear layer or GRU back to
+ *    the old width);
+ *  - `lr`, `batch`, `epochs`, `label_smoothing`, `weight_decay`: the train section.
+ * Undefined for a name it does not know.
+ */
+export const applySweep = (spec: CheckedSpec, param: string, value: number): CheckedSpec | undefined => {
+  const base = { ...spec, ablate: [] };
+  const train = spec.train;
+  switch (param) {
+    case "lr": return { ...base, train: { ...train, optimizer: { ...train.optimizer, lr: value } } };
+    case "weight_decay": return { ...base, train: { ...train, optimizer: { ...train.optimizer, weightDecay: value } } };
+    case "batch": return { ...base, train: { ...train, batch: value } };
+    case "epochs": return { ...base, train: { ...train, epochs: value } };
+    case "label_smoothing": return { ...base, train: { ...train, loss: { ...train.loss, labelSmoothing: value } } };
+  }
+  const m = spec.model;
+  if (param === "max_len") {
+    const data = { ...spec.data, maxLen: value };
+    if (m.kind !== "sequence") return { ...base, data };
+    return { ...withLayers(spec, m, mapDeep(m.layers, (l) => (l.kind === "positional" ? { ...l, maxLen: value } : l))), data };
+  }
+  if (m.kind !== "sequence") return undefined;
+  const each = (f: (l: Layer) => Layer): CheckedSpec => withLayers(spec, m, mapDeep(m.layers, f));
+  switch (param) {
+    case "layers": return withLayers(spec, m, setLayerCount(m.layers, () => value));
+    case "d_state": return each((l) => (l.kind === "mamba" ? { ...l, dState: value } : l));
+    case "d_conv": return each((l) => (l.kind === "mamba" ? { ...l, dConv: value } : l));
+    case "expand": return each((l) => (l.kind === "mamba" ? { ...l, expand: value } : l));
+    case "dt_rank": return each((l) => (l.kind === "mamba" ? { ...l, dtRank: value } : l));
+    case "heads": return each((l) => (l.kind === "attention" ? { ...l, heads: value } : l));
+    case "dropout": return each((l) => (l.kind === "attention" || l.kind === "ffn" ? { ...l, dropout: value } : l));
+    case "rate": return each((l) => (l.kind === "dropout" ? { ...l, rate: value } : l));
+    case "eps": return each((l) => (l.kind === "layernorm" ? { ...l, eps: value } : l));
+    case "hidden": return each((l) => (l.kind === "gru" ? { ...l, hidden: value } : l));
+    case "inner": return each((l) => (l.kind === "ffn" ? { ...l, inner: value } : l));
+    case "dim": {
+      const old = m.embeddingDim;
+      const follow = (l: Layer): Layer => {
+        switch (l.kind) {
+          case "ffn": return l.inner === 4 * l.inDim ? { ...l, inner: 4 * (l.inDim === old ? value : l.inDim) } : l;
+          case "mamba": return l.dtRank === Math.ceil(l.inDim / 16) && l.inDim === old ? { ...l, dtRank: Math.ceil(value / 16) } : l;
+          case "linear": return l.outDim === old ? { ...l, outDim: value } : l;
+          case "gru": return l.hidden === old ? { ...l, hidden: value } : l;
+          default: return l;
+        }
+      };
+      const layers = mapDeep(m.layers, follow);
+      return withLayers(spec, { ...m, embeddingDim: value }, layers);
+    }
+  }
+  return undefined;
+};
+
+const sweepValueText = (v: number): string => String(v);
+
+/** All variants of `spec` (see the module comment), with notes on what was not generated. */
+export const ablationVariants = (spec: CheckedSpec): Variant[] => ablationVariantsWithNotes(spec).variants;
+
+export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
+  const m = spec.model;
+  const variants: Variant[] = [];
+  const notes: string[] = [];
+  const add = (v: Variant, source: string): void => {
+    const same = variants.find((x) => x.id === v.id || equalModuloSpans(x.spec, v.spec));
+    if (same) { notes.push(`${source} gives the same spec as '${same.id}'; kept once`); return; }
+    variants.push(v);
+  };
+  if (m.kind === "sequence") {
+    const all = walk(m.layers);
+    // Component removals.
+    for (const kind of ["layernorm", "ffn", "dropout", "positional"] as const) {
+      const sites = all.filter((x) => x.layer.kind === kind);
+      sites.forEach((site, k) => {
+        const id = sites.length === 1 ? `no-${kind}` : `no-${kind}-${k + 1}`;
+        const r = removeAt(m.layers, site.path);
+        const which = sites.length === 1 ? `the ${NAMES[kind]}` : `the ${ORDINAL(k + 1)} of ${sites.length} ${NAMES[kind]}s`;
+        add({
+          id,
+          description: `remove ${which}, ${layerText(site.layer)} at ${pathText(site.path)}${site.insideRepeat ? " (every repeated copy)" : ""}${r.alsoRemoved ? `, and ${r.alsoRemoved}` : ""}`,
+          spec: withLayers(spec, m, r.layers),
+        }, id);
+      });
+    }
+    const residuals = all.filter((x) => x.layer.kind === "residual");
+    residuals.forEach((site, k) => {
+      const id = residuals.length === 1 ? "no-residual" : `no-residual-${k + 1}`;
+      const body = (site.layer as Extract<Layer, { kind: "residual" }>).body;
+      add({
+        id,
+        description: `drop the skip connection of ${residuals.length === 1 ? "the residual" : `the ${ORDINAL(k + 1)} of ${residuals.length} residuals`} at ${pathText(site.path)}, keeping its body (${body.map(layerText).join(", ")})`,
+        spec: withLayers(spec, m, replaceAt(m.layers, site.path, () => [...body])),
+      }, id);
+    });
+    // Every dropout at once.
+    const dropoutSites = all.filter((x) => x.layer.kind === "dropout" || ((x.layer.kind === "ffn" || x.layer.kind === "attention") && x.layer.dropout > 0));
+    if (dropoutSites.length >= 2) {
+      const layers = mapDeep(m.layers, (l) => (l.kind === "dropout" ? null : l.kind === "ffn" || l.kind === "attention" ? { ...l, dropout: 0 } : l));
+      add({ id: "no-dropout-all", description: "remove every dropout layer and set every attention and FFN dropout to 0", spec: withLayers(spec, m, layers) }, "no-dropout-all");
+    }
+    // Positional embedding.
+    if (!all.some((x) => x.layer.kind === "positional")) {
+      const pos: Layer = { kind: "positional", origin: m.origin, inDim: m.embeddingDim, outDim: m.embeddingDim, maxLen: spec.data.maxLen };
+      add({ id: "plus-positional", description: `add a learned positional embedding, positional(max_len: ${spec.data.maxLen}), right after the item embedding`, spec: withLayers(spec, m, [pos, ...m.layers]) }, "plus-positional");
+    }
+    // Layer count.
+    const repeats = outermostRepeats(m.layers).map((p) => all.find((x) => x.path.join() === p.join())!.layer as Extract<Layer, { kind: "repeat" }>);
+    if (repeats.length === 0) {
+      notes.push("the model has no `repeat`, so there are no layer-count variants (wrap the repeated layers in `repeat 1 { … }`)");
+    } else {
+      const times = [...new Set(repeats.map((r) => r.times))];
+      const one = times.length === 1 ? times[0]! : undefined;
+      const what = repeats.length === 1 ? "the repeated stack" : `each of the ${repeats.length} outermost repeats`;
+      for (const d of [1, -1]) {
+        const id = one !== undefined ? `layers-${one + d}` : `layers-${d > 0 ? "plus" : "minus"}-1`;
+        const description = one !== undefined && one + d === 0
+          ? `remove ${what} (repeat ${one} { … }): zero layers`
+          : `${d > 0 ? "one more" : "one fewer"} copy of ${what}${one !== undefined ? ` (repeat ${one} -> ${one + d})` : ""}`;
+        add({ id, description, spec: withLayers(spec, m, setLayerCount(m.layers, (t) => t + d)) }, id);
+      }
+    }
+  } else {
+    notes.push(`'${m.name}' is a popularity model: it has no components to remove; only its sweeps apply`);
+  }
+  // Declared sweeps.
+  for (const sweep of spec.ablate) {
+    for (const value of sweep.values) {
+      const id = `${sweep.param}-${sweepValueText(value)}`;
+      const s = applySweep(spec, sweep.param, value);
+      if (s === undefined) { notes.push(`sweep '${sweep.param}' is not supported by the ablation generator; skipped`); break; }
+      if (equalModuloSpans(s, { ...spec, ablate: [] })) { notes.push(`sweep ${sweep.param}: ${value} is the base's value; skipped`); continue; }
+      add({ id, description: `sweep ${sweep.param} = ${sweepValueText(value)}${sweep.param === "layers" ? " (count of the outermost repeat)" : ""}`, spec: s }, `sweep ${sweep.param}: ${value}`);
+    }
+  }
+  return { variants, notes };
+};
