@@ -298,12 +298,102 @@ napi_value Configure(napi_env env, napi_callback_info info) {
   return Info(env, info);
 }
 
+// geluForward(x, y): y = 0.5 x (1 + erf(x / sqrt 2)); y at least as long as x.
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, argv, 2)) return nullptr;
+  F32(0, "x", 0, x);
+  F32(1, "y", x.length, y);
+  rc::gelu_forward((int64_t)x.length, P(x), P(y));
+  return nullptr;
+}
+
+// geluBackward(x, dy, dx): dx = dy * GELU'(x)
+napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv, 3)) return nullptr;
+  F32(0, "x", 0, x);
+  F32(1, "dy", x.length, dy);
+  F32(2, "dx", x.length, dx);
+  rc::gelu_backward((int64_t)x.length, P(x), P(dy), P(dx));
+  return nullptr;
+}
+
+// dropoutMask(state Uint32Array(4), mask, keep, scale): the xoshiro128** stream, state updated in place.
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv, 4)) return nullptr;
+  bool is_ta = false;
+  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta) { throw_type(env, "state must be a Uint32Array(4)"); return nullptr; }
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_uint32_array || len < 4) {
+    throw_type(env, "state must be a Uint32Array(4)");
+    return nullptr;
+  }
+  F32(1, "mask", 0, mask);
+  double keep, scale;
+  if (!get_num(env, argv[2], "keep", &keep) || !get_num(env, argv[3], "scale", &scale)) return nullptr;
+  rc::dropout_mask(static_cast<uint32_t*>(data), (int64_t)mask.length, keep * 4294967296.0, (float)scale, P(mask));
+  return nullptr;
+}
+
+// layerNormForward(rows, n, x, gamma, beta, eps, y)
+napi_value LayerNormForward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv, 7)) return nullptr;
+  INT(0, "rows", rows, 0); INT(1, "n", n, 1);
+  F32(2, "x", rows * n, x); F32(3, "gamma", n, g); F32(4, "beta", n, b);
+  double eps;
+  if (!get_num(env, argv[5], "eps", &eps)) return nullptr;
+  F32(6, "y", rows * n, y);
+  rc::layernorm_forward(rows, n, P(x), P(g), P(b), (float)eps, P(y));
+  return nullptr;
+}
+
+// layerNormBackward(rows, n, x, gamma, dy, eps, dx, dgamma, dbeta)
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, argv, 9)) return nullptr;
+  INT(0, "rows", rows, 0); INT(1, "n", n, 1);
+  F32(2, "x", rows * n, x); F32(3, "gamma", n, g); F32(4, "dy", rows * n, dy);
+  double eps;
+  if (!get_num(env, argv[5], "eps", &eps)) return nullptr;
+  F32(6, "dx", rows * n, dx); F32(7, "dgamma", n, dg); F32(8, "dbeta", n, db);
+  rc::layernorm_backward(rows, n, P(x), P(g), P(dy), (float)eps, P(dx), P(dg), P(db));
+  return nullptr;
+}
+
+// siluGateForward(y, z, out): out = y * z * sigmoid(z)
+napi_value SiluGateForward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv, 3)) return nullptr;
+  F32(0, "y", 0, y); F32(1, "z", y.length, z); F32(2, "out", y.length, out);
+  rc::silu_gate_forward((int64_t)y.length, P(y), P(z), P(out));
+  return nullptr;
+}
+
+// siluGateBackward(y, z, g, dy, dz)
+napi_value SiluGateBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv, 5)) return nullptr;
+  F32(0, "y", 0, y); F32(1, "z", y.length, z); F32(2, "g", y.length, g); F32(3, "dy", y.length, dy); F32(4, "dz", y.length, dz);
+  rc::silu_gate_backward((int64_t)y.length, P(y), P(z), P(g), P(dy), P(dz));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   rc::blas_init();
   struct { const char* name; napi_callback cb; } fns[] = {
       {"scanForward", ScanForward}, {"scanBackward", ScanBackward}, {"convForward", ConvForward},
       {"convBackward", ConvBackward}, {"linearCe", LinearCe},       {"scatterAdd", ScatterAdd},
       {"sgemm", Sgemm},             {"info", Info},                 {"configure", Configure},
+      {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropoutMask", DropoutMask},
+      {"layerNormForward", LayerNormForward}, {"layerNormBackward", LayerNormBackward},
+      {"siluGateForward", SiluGateForward},   {"siluGateBackward", SiluGateBackward},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -130,4 +130,14 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
 
 void scatter_add(const int32_t* ids, int64_t n, const float* grads, int64_t dim, float* out, int64_t vocab);
 
+// elementwise.cc
+void gelu_forward(int64_t n, const float* x, float* y);
+void gelu_backward(int64_t n, const float* x, const float* dy, float* dx);
+void dropout_mask(uint32_t* state, int64_t n, double threshold, float scale, float* mask);
+void layernorm_forward(int64_t rows, int64_t n, const float* x, const float* g, const float* b, float eps, float* y);
+void layernorm_backward(int64_t rows, int64_t n, const float* x, const float* g, const float* dy, float eps,
+                        float* dx, float* dg, float* db);
+void silu_gate_forward(int64_t n, const float* y, const float* z, float* out);
+void silu_gate_backward(int64_t n, const float* y, const float* z, const float* g, float* dy, float* dz);
+
 }  // namespace rc

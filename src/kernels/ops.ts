@@ -1,18 +1,71 @@
 /**
  * The fused kernels as tfjs ops. Each is one tf.customGrad, so the gradient tape records one node;
- * the forward reads its inputs into typed arrays, runs the selected implementation (select.ts) and
- * keeps what the backward needs (scan checkpoints, CE gradients) in plain JS memory, never as
- * tensors, so an op whose gradient is never asked for leaks nothing.
+ * the forward runs the selected implementation (select.ts) on its inputs' float32 data and keeps
+ * what the backward needs (scan checkpoints, CE gradients) in plain JS memory or as the op's saved
+ * input tensors, so an op whose gradient is never asked for leaks nothing.
+ *
+ * Zero-copy on the wasm backend: inputs are read as Float32Array views of the wasm heap and outputs
+ * are allocated there with the backend's makeOutput and written in place (`fused` below); views are
+ * always taken after the last allocation (an allocation may grow, and so detach, the heap). Other
+ * backends read with dataSync and copy results into new tensors (`fusedCopy`, also the reference).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "../runtime/gradients.js";
 import { kernels } from "./select.js";
+import { nativeElementwise } from "./native_matmul.js";
 import { scanCheckpointSize, type ScanDims, type ScanInputs } from "./types.js";
 
 const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
 /** True when a gradient tape is recording, i.e. the op's backward may be asked for. */
 const tapeOn = (): boolean => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
+}
+
+const wasmBackend = (): WasmLike | null => (tf.getBackend() === "wasm" ? (tf.backend() as unknown as WasmLike) : null);
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+/** When false, `fused` always takes the copying path (tests compare the two). */
+let zeroCopy = true;
+export const setZeroCopy = (on: boolean): void => {
+  zeroCopy = on;
+};
+
+/**
+ * Runs `body` on float32 views of `inputs` and of new zeroed outputs of `outShapes`, returns the
+ * outputs as tensors. On wasm without a copy; elsewhere (or with zero-copy off) through `fusedCopy`.
+ */
+const fused = (inputs: readonly tf.Tensor[], outShapes: readonly number[][],
+  body: (ins: Float32Array[], outs: Float32Array[]) => void, zeroOutputs = true): tf.Tensor[] => {
+  const be = zeroCopy ? wasmBackend() : null;
+  if (!be || inputs.some((t) => t.dtype !== "float32")) return fusedCopy(inputs, outShapes, body);
+  const outs = outShapes.map((s) => tf.engine().makeTensorFromTensorInfo(be.makeOutput([...s], "float32")));
+  const inV = inputs.map((t) => be.typedArrayFromHeap(t) as Float32Array);
+  const outV = outs.map((t) => be.typedArrayFromHeap(t) as Float32Array);
+  if (zeroOutputs) for (const v of outV) v.fill(0);
+  body(inV, outV);
+  return outs;
+};
+
+/**
+ * A new float32 tensor of `shape` whose every element `fill` writes (written in place in the wasm
+ * heap; elsewhere into a new array that is then copied).
+ */
+export const tensorFilledBy = (shape: readonly number[], fill: (out: Float32Array) => void): tf.Tensor =>
+  fused([], [[...shape]], (_, [o]) => fill(o!), false)[0]!;
+
+/** `fused` by copies: dataSync in, new typed arrays out, copied into new tensors. */
+const fusedCopy = (inputs: readonly tf.Tensor[], outShapes: readonly number[][],
+  body: (ins: Float32Array[], outs: Float32Array[]) => void): tf.Tensor[] => {
+  const inV = inputs.map(f32);
+  const outV = outShapes.map((s) => new Float32Array(sizeOf(s)));
+  body(inV, outV);
+  return outV.map((v, i) => tf.tensor(v, [...outShapes[i]!], "float32"));
+};
 
 /**
  * Selective scan with softplus(delta + deltaBias) fused (see types.ts for the equations).
@@ -25,28 +78,21 @@ export const selectiveScan = (u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D
   const dState = A.shape[1];
   const dims: ScanDims = { batch, len, dInner, dState, chunk };
   const op = tf.customGrad((...args: (tf.Tensor | ((ts: tf.Tensor[]) => void))[]) => {
-    const [tu, tdelta, tA, tB, tC, tD, tBias] = args as tf.Tensor[];
-    const x: ScanInputs<Float32Array> = {
-      u: f32(tu!), delta: f32(tdelta!), A: f32(tA!), B: f32(tB!), C: f32(tC!), D: f32(tD!), deltaBias: f32(tBias!),
-    };
-    const y = new Float32Array(batch * len * dInner);
+    const ins = args.slice(0, 7) as tf.Tensor[];
+    const save = args[7] as (ts: tf.Tensor[]) => void;
     const checkpoints = new Float32Array(scanCheckpointSize(dims));
     const kernel = kernels().scan;
-    kernel.forward(dims, x, { y, checkpoints });
+    const asInputs = (v: Float32Array[]): ScanInputs<Float32Array> =>
+      ({ u: v[0]!, delta: v[1]!, A: v[2]!, B: v[3]!, C: v[4]!, D: v[5]!, deltaBias: v[6]! });
+    const [value] = fused(ins, [[batch, len, dInner]], (v, [y]) => kernel.forward(dims, asInputs(v), { y: y!, checkpoints }));
+    save(ins);
     return {
-      value: tf.tensor3d(y, [batch, len, dInner]),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = {
-          du: new Float32Array(x.u.length), ddelta: new Float32Array(x.u.length), dA: new Float32Array(x.A.length),
-          dB: new Float32Array(x.B.length), dC: new Float32Array(x.C.length), dD: new Float32Array(dInner),
-          dDeltaBias: new Float32Array(dInner),
-        };
-        kernel.backward(dims, x, checkpoints, f32(dy), g);
-        return [
-          tf.tensor3d(g.du, u.shape), tf.tensor3d(g.ddelta, u.shape), tf.tensor2d(g.dA, A.shape),
-          tf.tensor3d(g.dB, B.shape), tf.tensor3d(g.dC, C.shape), tf.tensor1d(g.dD), tf.tensor1d(g.dDeltaBias),
-        ];
-      },
+      value: value as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        fused([...saved, dy], [u.shape, u.shape, A.shape, B.shape, C.shape, [dInner], [dInner]], (v, o) => {
+          kernel.backward(dims, asInputs(v), checkpoints, v[7]!,
+            { du: o[0]!, ddelta: o[1]!, dA: o[2]!, dB: o[3]!, dC: o[4]!, dD: o[5]!, dDeltaBias: o[6]! });
+        }),
     };
   });
   return op(u, delta, A, B, C, D, deltaBias) as tf.Tensor3D;
@@ -60,22 +106,16 @@ export const causalConvSilu = (x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D
   const [batch, len, channels] = x.shape;
   const dims = { batch, len, channels, kernel: w.shape[1] };
   const op = tf.customGrad((...args: (tf.Tensor | ((ts: tf.Tensor[]) => void))[]) => {
-    const [tx, tw, tb] = args as tf.Tensor[];
-    const xs = f32(tx!);
-    const ws = f32(tw!);
-    const bs = f32(tb!);
-    const y = new Float32Array(xs.length);
+    const ins = args.slice(0, 3) as tf.Tensor[];
+    const save = args[3] as (ts: tf.Tensor[]) => void;
     const kernel = kernels().conv;
-    kernel.forward(dims, xs, ws, bs, y);
+    const [value] = fused(ins, [x.shape], ([xs, ws, bs], [y]) => kernel.forward(dims, xs!, ws!, bs!, y!));
+    save(ins);
     return {
-      value: tf.tensor3d(y, x.shape),
-      gradFunc: (dy: tf.Tensor) => {
-        const dx = new Float32Array(xs.length);
-        const dw = new Float32Array(ws.length);
-        const db = new Float32Array(bs.length);
-        kernel.backward(dims, xs, ws, bs, f32(dy), dx, dw, db);
-        return [tf.tensor3d(dx, x.shape), tf.tensor2d(dw, w.shape), tf.tensor1d(db)];
-      },
+      value: value as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        fused([...saved, dy], [x.shape, w.shape, bias.shape], ([xs, ws, bs, g], [dx, dw, db]) =>
+          kernel.backward(dims, xs!, ws!, bs!, g!, dx!, dw!, db!)),
     };
   });
   return op(x, w, bias) as tf.Tensor3D;
@@ -161,7 +201,10 @@ export const linearCrossEntropy = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int3
     if (kernel) {
       const dh = grads ? new Float32Array(tokens * hidden) : null;
       const dW = grads ? new Float32Array(vocab * hidden) : null;
-      const loss = kernel.lossAndGrad({ tokens, hidden, vocab, labelSmoothing }, f32(th!), f32(tW!), null, targets, dh, dW, null);
+      let loss = 0;
+      fused([th!, tW!], [], ([hv, Wv]) => {
+        loss = kernel.lossAndGrad({ tokens, hidden, vocab, labelSmoothing }, hv!, Wv!, null, targets, dh, dW, null);
+      });
       res = { loss, dh, dW };
     } else {
       res = linearCeBackend(th!, tW!, targets, labelSmoothing, grads);
@@ -175,4 +218,112 @@ export const linearCrossEntropy = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int3
     };
   });
   return op(h, W) as tf.Scalar;
+};
+
+/**
+ * Memory-lean elementwise ops: one tf.customGrad each, so the gradient tape keeps only the op's
+ * inputs instead of every intermediate of the composed form (the forward runs the composed tfjs ops
+ * inside a tidy, the backward recomputes what it needs). Same math as the composed forms
+ * (layers/layernorm.ts `layerNormRef`, layers/common.ts `geluRef`, mamba's y * SiLU(z)).
+ */
+type Saver = (ts: tf.Tensor[]) => void;
+
+/** The leading axes of x (all but the last): the axes a per-feature gradient sums over. */
+const leadingAxes = (x: tf.Tensor): number[] => x.shape.slice(0, -1).map((_, i) => i);
+
+/** LayerNorm over the last axis, y = (x - mean) / sqrt(var + eps) * gamma + beta, biased variance. */
+export const layerNormFused = <T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T => {
+  const normalise = (xs: tf.Tensor) => {
+    const mean = tf.mean(xs, -1, true);
+    const centred = tf.sub(xs, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    const rstd = tf.rsqrt(tf.add(variance, eps));
+    return { xhat: tf.mul(centred, rstd), rstd };
+  };
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    (args[3] as Saver)([xs!, g!]);
+    const ew = nativeElementwise();
+    const n = xs!.shape[xs!.shape.length - 1]!;
+    if (ew && n > 0 && g!.size === n && b!.size === n && [xs!, g!, b!].every((t) => t.dtype === "float32")) {
+      const rows = xs!.size / n;
+      const [value] = fused([xs!, g!, b!], [xs!.shape], ([xv, gv, bv], [y]) => ew.layerNormForward(rows, n, xv!, gv!, bv!, eps, y!), false);
+      return {
+        value: value!,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => fused([saved[0]!, saved[1]!, dy], [xs!.shape, g!.shape, b!.shape],
+          ([xv, gv, d], [dx, dg, db]) => ew.layerNormBackward(rows, n, xv!, gv!, d!, eps, dx!, dg!, db!), false),
+      };
+    }
+    const value = tf.tidy(() => tf.add(tf.mul(normalise(xs!).xhat, g!), b!));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [xs0, g0] = saved as [tf.Tensor, tf.Tensor];
+        const { xhat, rstd } = normalise(xs0);
+        const dxhat = tf.mul(dy, g0);
+        const s1 = tf.mean(dxhat, -1, true);
+        const s2 = tf.mean(tf.mul(dxhat, xhat), -1, true);
+        const dx = tf.mul(tf.sub(tf.sub(dxhat, s1), tf.mul(xhat, s2)), rstd);
+        const axes = leadingAxes(dy);
+        return [dx, tf.sum(tf.mul(dy, xhat), axes), tf.sum(dy, axes)];
+      }),
+    };
+  });
+  return op(x, gamma, beta) as T;
+};
+
+/** Exact GELU 0.5 x (1 + erf(x / sqrt 2)); gradient 0.5 (1 + erf(x / sqrt 2)) + x exp(-x^2 / 2) / sqrt(2 pi). */
+export const geluFused = <T extends tf.Tensor>(x: T): T => {
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const xs = args[0] as tf.Tensor;
+    (args[1] as Saver)([xs]);
+    const ew = xs.dtype === "float32" ? nativeElementwise() : null;
+    if (ew) { // the addon's GELU (erf as tfjs's, A&S 7.1.26)
+      const [value] = fused([xs], [xs.shape], ([v], [y]) => ew.geluForward(v!, y!), false);
+      return {
+        value: value!,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => fused([saved[0]!, dy], [xs.shape], ([v, d], [dx]) => ew.geluBackward(v!, d!, dx!), false)[0]!,
+      };
+    }
+    const value = tf.tidy(() => tf.mul(tf.mul(xs, 0.5), tf.add(tf.erf(tf.mul(xs, Math.SQRT1_2)), 1)));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const x0 = saved[0]!;
+        const cdf = tf.mul(tf.add(tf.erf(tf.mul(x0, Math.SQRT1_2)), 1), 0.5);
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(x0), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+        return tf.mul(dy, tf.add(cdf, tf.mul(x0, pdf)));
+      }),
+    };
+  });
+  return op(x) as T;
+};
+
+/** y * SiLU(z) = y * z * sigmoid(z) (the Mamba output gate). */
+export const siluGateFused = <T extends tf.Tensor>(y: T, z: T): T => {
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const [ys, zs] = args as tf.Tensor[];
+    (args[2] as Saver)([ys!, zs!]);
+    const ew = nativeElementwise();
+    if (ew && ys!.dtype === "float32" && zs!.dtype === "float32" && ys!.size === zs!.size) {
+      const [value] = fused([ys!, zs!], [ys!.shape], ([yv, zv], [o]) => ew.siluGateForward(yv!, zv!, o!), false);
+      return {
+        value: value!,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => fused([saved[0]!, saved[1]!, dy], [ys!.shape, zs!.shape],
+          ([yv, zv, d], [dY, dZ]) => ew.siluGateBackward(yv!, zv!, d!, dY!, dZ!), false),
+      };
+    }
+    const value = tf.tidy(() => tf.mul(ys!, tf.mul(zs!, tf.sigmoid(zs!))));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [y0, z0] = saved as [tf.Tensor, tf.Tensor];
+        const sig = tf.sigmoid(z0);
+        const dY = tf.mul(dy, tf.mul(z0, sig));
+        const dZ = tf.mul(tf.mul(dy, y0), tf.mul(sig, tf.add(1, tf.mul(z0, tf.sub(1, sig)))));
+        return [dY, dZ];
+      }),
+    };
+  });
+  return op(y, z) as T;
 };

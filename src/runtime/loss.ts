@@ -31,7 +31,9 @@ const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h
       targets[k++] = b.targets[i]!;
     }
   }
-  const flat = tf.reshape(h, [b.rows * b.len, h.shape[2]]); // [rows * len, dim]
+  const flat = tf.reshape(h, [b.rows * b.len, h.shape[2]]) as tf.Tensor2D; // [rows * len, dim]
+  // Every position a target (all_positions without padding): the gather would be the identity.
+  if (k === b.targets.length) return { h: flat, targets };
   return { h: tf.gather(flat, tf.tensor1d(positions, "int32")) as tf.Tensor2D, targets }; // [count, dim]
 };
 

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { causalConvSilu, selectiveScan } from "../../kernels/ops.js";
+import { causalConvSilu, selectiveScan, siluGateFused } from "../../kernels/ops.js";
 import { normalInit, onesInit, zerosInit } from "../params.js";
 import type { BuildContext, Module } from "../module.js";
-import { dense3d, silu, WEIGHT_STD } from "./common.js";
+import { dense3d, WEIGHT_STD } from "./common.js";
 
 export interface MambaOptions {
   readonly dim: number;
@@ -46,19 +46,18 @@ export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Modul
   return {
     name,
     apply: (h) => {
-      const [batch, len] = h.shape;
-      const xz = dense3d(h, inProj, null); // [batch, len, 2 dInner]
-      const x0 = tf.slice(xz, [0, 0, 0], [batch, len, dInner]); // [batch, len, dInner]
-      const z = tf.slice(xz, [0, 0, dInner], [batch, len, dInner]); // [batch, len, dInner]
+      // in_proj and x_proj are applied as column blocks of their weights (identical products):
+      // slicing the small weights is far cheaper than slicing the [batch, len, *] activations.
+      const x0 = dense3d(h, tf.slice(inProj, [0, 0], [dim, dInner]), null); // [batch, len, dInner]
+      const z = dense3d(h, tf.slice(inProj, [0, dInner], [dim, dInner]), null); // [batch, len, dInner]
       const x = causalConvSilu(x0, convW, convB); // [batch, len, dInner]
-      const xdbl = dense3d(x, xProj, null); // [batch, len, dtRank + 2 dState]
-      const dtRaw = tf.slice(xdbl, [0, 0, 0], [batch, len, dtRank]); // [batch, len, dtRank]
-      const B = tf.slice(xdbl, [0, 0, dtRank], [batch, len, dState]); // [batch, len, dState]
-      const C = tf.slice(xdbl, [0, 0, dtRank + dState], [batch, len, dState]); // [batch, len, dState]
+      const dtRaw = dense3d(x, tf.slice(xProj, [0, 0], [dInner, dtRank]), null); // [batch, len, dtRank]
+      const B = dense3d(x, tf.slice(xProj, [0, dtRank], [dInner, dState]), null); // [batch, len, dState]
+      const C = dense3d(x, tf.slice(xProj, [0, dtRank + dState], [dInner, dState]), null); // [batch, len, dState]
       const delta = dense3d(dtRaw, dtProj, null); // [batch, len, dInner], bias fused into the scan
       const A = tf.neg(tf.exp(A_log)); // [dInner, dState]
       const y = selectiveScan(x, delta, A, B, C, D, dtBias, chunk); // [batch, len, dInner]
-      return dense3d(tf.mul(y, silu(z)), outProj, null); // [batch, len, dim]
+      return dense3d(siluGateFused(y, z), outProj, null); // [batch, len, dim]: out_proj(y * SiLU(z))
     },
   };
 };

@@ -1,0 +1,254 @@
+/**
+ * BatchMatMul through the native addon's sgemm (OpenBLAS or its portable fallback), registered
+ * over the wasm backend's own kernel (and the cpu backend's). The wasm kernel is single-threaded and
+ * very slow with transposeA/transposeB or batches (DESIGN.md: 1-3.5 GFLOP/s), which is exactly what
+ * every matmul gradient asks for; sgemm takes the transposes as flags and uses both cores.
+ *
+ * Zero-copy on wasm: inputs and output are Float32Array views of the wasm heap (the output
+ * allocated with the backend's makeOutput first, since an allocation may grow and detach the heap).
+ * The native path runs only while the native kernel set is selected (select.ts); otherwise, and for
+ * any shape it does not handle (non-float32, batch dims that neither match nor broadcast from 1),
+ * the backend's own kernel runs. `batchMatMulInto` is the plain-TS reference of the same contract.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import { loadNativeKernels, type NativeKernels } from "./native.js";
+import { kernels } from "./select.js";
+
+export interface MatMulDims {
+  /** Batches of A and of B (each equal to `batch` or 1: broadcast). */
+  readonly batchA: number;
+  readonly batchB: number;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
+/** out[b] = op(A[b]) op(B[b]) for b < max(batchA, batchB); A[b] is [M,K] ([K,M] when transA), B[b] [K,N] ([N,K] when transB). */
+export const batchMatMulInto = (d: MatMulDims, A: Float32Array, B: Float32Array, out: Float32Array): void => {
+  const { M, N, K, transA, transB } = d;
+  const batch = Math.max(d.batchA, d.batchB);
+  for (let b = 0; b < batch; b++) {
+    const a0 = (d.batchA === 1 ? 0 : b) * M * K;
+    const b0 = (d.batchB === 1 ? 0 : b) * K * N;
+    const o0 = b * M * N;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          const av = transA ? A[a0 + k * M + i]! : A[a0 + i * K + k]!;
+          const bv = transB ? B[b0 + j * K + k]! : B[b0 + k * N + j]!;
+          s += av * bv;
+        }
+        out[o0 + i * N + j] = s;
+      }
+    }
+  }
+};
+
+/** The same through native sgemm: one call per batch (each threaded), or one call when A's batches stack. */
+export const batchMatMulNative = (nk: NativeKernels, d: MatMulDims, A: Float32Array, B: Float32Array, out: Float32Array): void => {
+  const { M, N, K, transA, transB } = d;
+  const batch = Math.max(d.batchA, d.batchB);
+  if (M === 0 || N === 0 || batch === 0) return;
+  if (d.batchB === 1 && !transA && batch > 1) {
+    // A's batches are consecutive [M, K] blocks: one [batch*M, K] x [K, N] product.
+    nk.sgemm(false, transB, batch * M, N, K, 1, A, B, 0, out);
+    return;
+  }
+  for (let b = 0; b < batch; b++) {
+    const a0 = (d.batchA === 1 ? 0 : b) * M * K;
+    const b0 = (d.batchB === 1 ? 0 : b) * K * N;
+    const o0 = b * M * N;
+    nk.sgemm(transA, transB, M, N, K, 1, A.subarray(a0, a0 + M * K), B.subarray(b0, b0 + K * N), 0, out.subarray(o0, o0 + M * N));
+  }
+};
+
+/** Shapes of a BatchMatMul call, or null when the native path does not handle it. */
+export const matMulDims = (a: tf.TensorInfo, b: tf.TensorInfo, transA: boolean, transB: boolean): { dims: MatMulDims; outShape: number[] } | null => {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const M = transA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const K = transA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const K2 = transB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const N = transB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (K !== K2) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = outerA.reduce((p, x) => p * x, 1);
+  const batchB = outerB.reduce((p, x) => p * x, 1);
+  let outer: number[];
+  if (batchA === batchB) {
+    // Same batch count: require the same outer shape (or one of rank 0) to avoid guessing broadcast layouts.
+    if (outerA.length > 0 && outerB.length > 0 && outerA.join(",") !== outerB.join(",")) return null;
+    outer = outerA.length >= outerB.length ? outerA : outerB;
+  } else if (batchA === 1) {
+    outer = outerB.length >= outerA.length ? outerB : null!;
+  } else if (batchB === 1) {
+    outer = outerA.length >= outerB.length ? outerA : null!;
+  } else return null;
+  if (!outer) return null;
+  return { dims: { batchA, batchB, M, N, K, transA, transB }, outShape: [...outer, M, N] };
+};
+
+/** The native kernels when the native set is selected and loaded, else null. */
+const activeNative = (): NativeKernels | null => (kernels().name === "native" ? loadNativeKernels() : null);
+
+/** Elementwise functions of newer addons (native/src/elementwise.cc); absent from older builds. */
+export interface NativeElementwise {
+  geluForward(x: Float32Array, y: Float32Array): void;
+  geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** mask[i] = next() / 2^32 < keep ? scale : 0 with the xoshiro128** state (4 words) advanced in place. */
+  dropoutMask(state: Uint32Array, mask: Float32Array, keep: number, scale: number): void;
+  layerNormForward(rows: number, n: number, x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array): void;
+  /** Overwrites dx, dgamma, dbeta. */
+  layerNormBackward(rows: number, n: number, x: Float32Array, gamma: Float32Array, dy: Float32Array, eps: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  siluGateForward(y: Float32Array, z: Float32Array, out: Float32Array): void;
+  siluGateBackward(y: Float32Array, z: Float32Array, g: Float32Array, dy: Float32Array, dz: Float32Array): void;
+}
+
+const ELEMENTWISE = ["geluForward", "geluBackward", "dropoutMask", "layerNormForward", "layerNormBackward",
+  "siluGateForward", "siluGateBackward"] as const;
+
+let elementwise: NativeElementwise | null | undefined;
+
+/** The addon's elementwise functions when the native set is selected and the addon has them, else null. */
+export const nativeElementwise = (): NativeElementwise | null => {
+  const nk = activeNative();
+  if (!nk) return null;
+  if (elementwise === undefined) {
+    try {
+      const addon = createRequire(import.meta.url)(nk.info.path) as Record<string, unknown>;
+      elementwise = ELEMENTWISE.every((f) => typeof addon[f] === "function") ? (addon as unknown as NativeElementwise) : null;
+    } catch {
+      elementwise = null;
+    }
+  }
+  return elementwise;
+};
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
+}
+
+interface CpuLike {
+  readSync(dataId: object): Float32Array | Int32Array;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+const originals = new Map<string, tf.KernelConfig>();
+
+/** Registers the native BatchMatMul over `backend`'s ("wasm" or "cpu"); returns whether it did. Idempotent. */
+export const registerNativeMatMul = (backend: string): boolean => {
+  if (originals.has(backend)) return true;
+  if (backend !== "wasm" && backend !== "cpu") return false;
+  const orig = tf.getKernel("BatchMatMul", backend);
+  if (!orig) return false;
+  originals.set(backend, orig);
+  tf.unregisterKernel("BatchMatMul", backend);
+  tf.registerKernel({
+    kernelName: "BatchMatMul",
+    backendName: backend,
+    setupFunc: orig.setupFunc,
+    disposeFunc: orig.disposeFunc,
+    kernelFunc: (args) => {
+      const nk = activeNative();
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+      const m = nk ? matMulDims(a, b, !!attrs.transposeA, !!attrs.transposeB) : null;
+      if (!nk || !m) return orig.kernelFunc(args);
+      if (backend === "wasm") {
+        const be = args.backend as unknown as WasmLike;
+        const out = be.makeOutput(m.outShape, "float32");
+        if (m.outShape.includes(0)) return out;
+        const A = be.typedArrayFromHeap(a) as Float32Array;
+        const B = be.typedArrayFromHeap(b) as Float32Array;
+        const O = be.typedArrayFromHeap(out) as Float32Array;
+        if (m.dims.K === 0) O.fill(0);
+        else batchMatMulNative(nk, m.dims, A, B, O);
+        return out;
+      }
+      const be = args.backend as unknown as CpuLike;
+      const O = new Float32Array(m.outShape.reduce((p, x) => p * x, 1));
+      if (O.length > 0 && m.dims.K > 0) {
+        batchMatMulNative(nk, m.dims, be.readSync(a.dataId) as Float32Array, be.readSync(b.dataId) as Float32Array, O);
+      }
+      return be.makeTensorInfo(m.outShape, "float32", O);
+    },
+  });
+  return true;
+};
+
+/**
+ * How many leading axes a Sum reduces when they are exactly axes 0..r-1 of x (r < rank), e.g. a bias
+ * gradient summed over [batch * len, width] rows; null otherwise. wasm's Sum transposes for that.
+ */
+export const leadingSumAxes = (shape: readonly number[], axis: number | number[]): number | null => {
+  const rank = shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= rank || axes.some((a, i) => a !== i)) return null;
+  return axes.length;
+};
+
+let ones = new Float32Array(0);
+
+/** out[c] = sum over r of X[r, c], X [rows, cols], as the product ones[1, rows] . X (native sgemm). */
+export const columnSumNative = (nk: NativeKernels, rows: number, cols: number, X: Float32Array, out: Float32Array): void => {
+  if (ones.length < rows) ones = new Float32Array(rows).fill(1);
+  nk.sgemm(false, false, 1, cols, rows, 1, ones, X, 0, out);
+};
+
+/** Plain-TS reference of columnSumNative. */
+export const columnSumRef = (rows: number, cols: number, X: Float32Array, out: Float32Array): void => {
+  out.fill(0);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c]! += X[r * cols + c]!;
+};
+
+const sumOriginals = new Map<string, tf.KernelConfig>();
+
+/** Registers a native Sum over wasm's for reductions of leading axes (others: the built-in). Idempotent. */
+export const registerNativeSum = (backend: string): boolean => {
+  if (backend !== "wasm") return false;
+  if (sumOriginals.has(backend)) return true;
+  const orig = tf.getKernel("Sum", backend);
+  if (!orig) return false;
+  sumOriginals.set(backend, orig);
+  tf.unregisterKernel("Sum", backend);
+  tf.registerKernel({
+    ...orig,
+    kernelFunc: (args) => {
+      const nk = activeNative();
+      const x = args.inputs["x"] as tf.TensorInfo;
+      const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
+      const r = nk && x.dtype === "float32" ? leadingSumAxes(x.shape, attrs.axis) : null;
+      const rows = r === null ? 0 : x.shape.slice(0, r).reduce((p, d) => p * d, 1);
+      if (!nk || r === null || rows === 0) return orig.kernelFunc(args);
+      const rest = x.shape.slice(r);
+      const shape = attrs.keepDims ? [...x.shape.slice(0, r).map(() => 1), ...rest] : rest;
+      const cols = rest.reduce((p, d) => p * d, 1);
+      const be = args.backend as unknown as WasmLike;
+      const out = be.makeOutput(shape, "float32");
+      if (cols === 0) return out;
+      const X = be.typedArrayFromHeap(x) as Float32Array;
+      const O = be.typedArrayFromHeap(out) as Float32Array;
+      columnSumNative(nk, rows, cols, X, O);
+      return out;
+    },
+  });
+  return true;
+};
+
+/** Restores the backend's own BatchMatMul (tests compare against it). */
+export const unregisterNativeMatMul = (backend: string): void => {
+  const orig = originals.get(backend);
+  if (!orig) return;
+  tf.unregisterKernel("BatchMatMul", backend);
+  tf.registerKernel(orig);
+  originals.delete(backend);
+};
