@@ -24,8 +24,8 @@ export interface MambaOptions {
  *   out = out_proj(y * SiLU(z))             (no bias)
  * Init as official Mamba4Rec (RecBole's _init_weights over nn.Linear): every Linear weight
  * N(0, 0.02) and dt_proj's bias 0 (overriding Mamba's own dt init), A_log = log(1..dState) per
- * channel, D = 1. The conv is not an nn.Linear there (PyTorch's default U(-1/2, 1/2) for dConv 4);
- * here its weight is N(0, 0.02) and its bias 0, like the Linear layers.
+ * channel, D = 1. The conv is not an nn.Linear there, so it keeps PyTorch's default
+ * U(-1/sqrt(dConv), 1/sqrt(dConv)) for weight and bias (U(-1/2, 1/2) for dConv 4), as here.
  */
 export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Module => {
   const { dim, dState, dConv, dtRank } = cfg;
@@ -33,8 +33,12 @@ export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Modul
   const chunk = cfg.chunk ?? 16;
   const p = ctx.params;
   const inProj = p.create(`${name}.in_proj.weight`, [dim, 2 * dInner], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
-  const convW = p.create(`${name}.conv1d.weight`, [dInner, dConv], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
-  const convB = p.create(`${name}.conv1d.bias`, [dInner], zerosInit) as tf.Variable<tf.Rank.R1>;
+  // nn.Conv1d keeps PyTorch's default init in the official code (RecBole re-initialises only
+  // Linear and Embedding): kaiming_uniform(a = sqrt 5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+  // for weight and bias, fan_in = dConv for a depthwise conv.
+  const convBound = 1 / Math.sqrt(dConv);
+  const convW = p.create(`${name}.conv1d.weight`, [dInner, dConv], { kind: "uniform", bound: convBound }) as tf.Variable<tf.Rank.R2>;
+  const convB = p.create(`${name}.conv1d.bias`, [dInner], { kind: "uniform", bound: convBound }) as tf.Variable<tf.Rank.R1>;
   const xProj = p.create(`${name}.x_proj.weight`, [dInner, dtRank + 2 * dState], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
   const dtProj = p.create(`${name}.dt_proj.weight`, [dtRank, dInner], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
   const dtBias = p.create(`${name}.dt_proj.bias`, [dInner], zerosInit) as tf.Variable<tf.Rank.R1>;
