@@ -66,7 +66,9 @@ const main = async (): Promise<void> => {
   const data = resolve(arg("data") ?? DATASETS[dataset] ?? "");
   if (!existsSync(data)) throw new Error(`no data for '${dataset}' at ${data}; pass --data PATH`);
   const wanted = arg("models")?.split(",");
-  const jobs = JOBS.filter((j) => (wanted ? wanted.includes(j.key) : true) && existsSync(j.spec));
+  for (const w of wanted ?? []) if (!JOBS.some((j) => j.key === w)) throw new Error(`unknown model '${w}' (known: ${JOBS.map((j) => j.key).join(", ")})`);
+  // --models also sets the order of the runs.
+  const jobs = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
   const results: Record<string, RunMetrics & { seconds_per_epoch: number | null; spec: string; command: string }> = {};
