@@ -22,7 +22,7 @@ const FLAGS = {
   backend: "value", kernels: "value", out: "value", resume: "boolean", json: "boolean", help: "boolean",
 } as const;
 
-const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
+const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 const KERNELS = ["auto", "native", "ts"] as const;
 
 const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
@@ -34,7 +34,7 @@ const oneOf = <T extends string>(flag: string, value: string | undefined, allowe
 export const run = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs("run", argv, FLAGS);
   if (boolFlag(args, "help")) {
-    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
+    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
     return 0;
   }
   if (args.positional.length !== 1) throw new UserError(`reccompile run: expected one spec file, got ${args.positional.length}`);

@@ -8,12 +8,17 @@
  * are allocated there with the backend's makeOutput and written in place (`fused` below); views are
  * always taken after the last allocation (an allocation may grow, and so detach, the heap). Other
  * backends read with dataSync and copy results into new tensors (`fusedCopy`, also the reference).
+ *
+ * On the "webgpu" backend (which cannot read synchronously in Node) nothing here reads a tensor:
+ * the scan and the conv go to the WGSL ops (webgpu/ops.ts), the linear cross-entropy to
+ * `linearCeWebgpu` (token chunks of tfjs ops), and the elementwise ops take their composed forms.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "../runtime/gradients.js";
 import { kernels } from "./select.js";
 import { nativeElementwise } from "./native_matmul.js";
 import { scanCheckpointSize, type ScanDims, type ScanInputs } from "./types.js";
+import { causalConvSiluWebgpu, onWebgpu, selectiveScanWebgpu } from "./webgpu/ops.js";
 
 const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
@@ -74,6 +79,7 @@ const fusedCopy = (inputs: readonly tf.Tensor[], outShapes: readonly number[][],
  */
 export const selectiveScan = (u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D, B: tf.Tensor3D, C: tf.Tensor3D,
   D: tf.Tensor1D, deltaBias: tf.Tensor1D, chunk = 16): tf.Tensor3D => {
+  if (onWebgpu()) return selectiveScanWebgpu(u, delta, A, B, C, D, deltaBias, chunk);
   const [batch, len, dInner] = u.shape;
   const dState = A.shape[1];
   const dims: ScanDims = { batch, len, dInner, dState, chunk };
@@ -103,6 +109,7 @@ export const selectiveScan = (u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D
  * bias: [channels]. Returns [batch, len, channels].
  */
 export const causalConvSilu = (x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor3D => {
+  if (onWebgpu()) return causalConvSiluWebgpu(x, w, bias);
   const [batch, len, channels] = x.shape;
   const dims = { batch, len, channels, kernel: w.shape[1] };
   const op = tf.customGrad((...args: (tf.Tensor | ((ts: tf.Tensor[]) => void))[]) => {
@@ -186,11 +193,75 @@ const linearCeBackend = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, e:
 };
 
 /**
+ * The linear cross-entropy on the webgpu backend, where nothing may be read synchronously: token
+ * chunks of [chunk, vocab-1] logits and logSoftmax, all tfjs ops, the loss left on the GPU as a
+ * tensor. One tf.customGrad: the forward keeps only h and W, the backward recomputes each chunk's
+ * softmax (never the whole [tokens, vocab] block) and returns dh and dW (row 0 of dW zero).
+ * Same contract and math as `linearCrossEntropy` / `linearCrossEntropyRef`; `chunkFloats` (tests)
+ * bounds the logits per chunk.
+ */
+export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, labelSmoothing = 0,
+  chunkFloats = CE_CHUNK_FLOATS): tf.Scalar => {
+  const [tokens, hidden] = h.shape;
+  const real = W.shape[0] - 1;
+  const e = labelSmoothing;
+  const rows = Math.max(1, Math.floor(chunkFloats / Math.max(1, real)));
+  const chunks: { t0: number; n: number }[] = [];
+  for (let t0 = 0; t0 < tokens; t0 += rows) chunks.push({ t0, n: Math.min(rows, tokens - t0) });
+  /** A chunk's mask [n, 1] and smoothed targets q [n, vocab-1] (zero rows where masked). */
+  const maskAndQ = (t0: number, n: number): { m: tf.Tensor2D; q: tf.Tensor } => {
+    const tgt = targets.subarray(t0, t0 + n);
+    const m = tf.tensor2d(Float32Array.from(tgt, (y) => (y > 0 ? 1 : 0)), [n, 1]);
+    const ids = tf.tensor1d(Int32Array.from(tgt, (y) => Math.max(0, y - 1)), "int32");
+    return { m, q: tf.mul(tf.add(tf.mul(tf.oneHot(ids, real), 1 - e), e / real), m) };
+  };
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const [th, tW] = args as tf.Tensor2D[];
+    (args[2] as Saver)([th!, tW!]);
+    const value = tf.tidy(() => {
+      const W1 = tf.slice(tW!, [1, 0], [real, hidden]); // [vocab-1, hidden]
+      const parts = chunks.map(({ t0, n }) => tf.tidy(() => {
+        const logits = tf.matMul(tf.slice(th!, [t0, 0], [n, hidden]), W1, false, true); // [n, vocab-1]
+        return tf.neg(tf.sum(tf.mul(maskAndQ(t0, n).q, tf.logSoftmax(logits))));
+      }));
+      return parts.length === 0 ? tf.scalar(0) : parts.length === 1 ? parts[0]! : tf.addN(parts);
+    }) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [h0, W0] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const W1 = tf.slice(W0, [1, 0], [real, hidden]);
+        const dhs: tf.Tensor[] = [];
+        let dW1: tf.Tensor | null = null;
+        for (const { t0, n } of chunks) {
+          // One tidy per chunk: only its dh rows and the running dW outlive it.
+          const [dhc, sum] = tf.tidy(() => {
+            const hc = tf.slice(h0, [t0, 0], [n, hidden]);
+            const { m, q } = maskAndQ(t0, n);
+            const ds = tf.sub(tf.mul(tf.softmax(tf.matMul(hc, W1, false, true)), m), q); // [n, vocab-1]
+            const dWc = tf.matMul(ds, hc, true, false); // [vocab-1, hidden]
+            return [tf.matMul(ds, W1), dW1 ? tf.add(dW1, dWc) : dWc]; // [n, hidden], [vocab-1, hidden]
+          });
+          dW1?.dispose();
+          dW1 = sum!;
+          dhs.push(dhc!);
+        }
+        const dh = dhs.length === 0 ? tf.zeros([tokens, hidden]) : dhs.length === 1 ? dhs[0]! : tf.concat(dhs, 0);
+        const dW = tf.concat([tf.zeros([1, hidden]), dW1 ?? tf.zeros([real, hidden])], 0);
+        return [tf.mul(dh, dy), tf.mul(dW, dy)];
+      }),
+    };
+  });
+  return op(h, W) as tf.Scalar;
+};
+
+/**
  * Summed softmax cross-entropy of scores = h . W^T over items 1..vocab-1 (column 0, the padding
  * item, never scores), label smoothing e, tokens with target 0 masked. h: [tokens, hidden];
  * W: [vocab, hidden]; targets: [tokens]. Returns a scalar; gradients flow to h and W.
  */
 export const linearCrossEntropy = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, labelSmoothing = 0): tf.Scalar => {
+  if (onWebgpu()) return linearCeWebgpu(h, W, targets, labelSmoothing);
   const [tokens, hidden] = h.shape;
   const vocab = W.shape[0];
   const grads = tapeOn();
@@ -243,7 +314,7 @@ export const layerNormFused = <T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta
   const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
     const [xs, g, b] = args as tf.Tensor[];
     (args[3] as Saver)([xs!, g!]);
-    const ew = nativeElementwise();
+    const ew = onWebgpu() ? null : nativeElementwise();
     const n = xs!.shape[xs!.shape.length - 1]!;
     if (ew && n > 0 && g!.size === n && b!.size === n && [xs!, g!, b!].every((t) => t.dtype === "float32")) {
       const rows = xs!.size / n;
@@ -277,7 +348,7 @@ export const geluFused = <T extends tf.Tensor>(x: T): T => {
   const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
     const xs = args[0] as tf.Tensor;
     (args[1] as Saver)([xs]);
-    const ew = xs.dtype === "float32" ? nativeElementwise() : null;
+    const ew = xs.dtype === "float32" && !onWebgpu() ? nativeElementwise() : null;
     if (ew) { // the addon's GELU (erf as tfjs's, A&S 7.1.26)
       const [value] = fused([xs], [xs.shape], ([v], [y]) => ew.geluForward(v!, y!), false);
       return {
@@ -304,7 +375,7 @@ export const siluGateFused = <T extends tf.Tensor>(y: T, z: T): T => {
   const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
     const [ys, zs] = args as tf.Tensor[];
     (args[2] as Saver)([ys!, zs!]);
-    const ew = nativeElementwise();
+    const ew = onWebgpu() ? null : nativeElementwise();
     if (ew && ys!.dtype === "float32" && zs!.dtype === "float32" && ys!.size === zs!.size) {
       const [value] = fused([ys!, zs!], [ys!.shape], ([yv, zv], [o]) => ew.siluGateForward(yv!, zv!, o!), false);
       return {

@@ -84,7 +84,15 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
   let scorer: Scorer;
   const t0 = performance.now();
   if (model instanceof SequenceNet) {
-    kernels = await setKernelImpl(options.kernels, log);
+    if (backend === "webgpu") {
+      // The scan, conv and cross-entropy run as WGSL / tfjs ops on the GPU (kernels/ops.ts
+      // dispatches on the backend); the CPU kernel sets do not apply.
+      if (options.kernels === "native") log("notice: --kernels native does not apply on the webgpu backend; its WGSL kernels run");
+      await setKernelImpl("ts");
+      kernels = "webgpu";
+    } else {
+      kernels = await setKernelImpl(options.kernels, log);
+    }
     log(`${def.name}: ${model.params.count().toLocaleString("en-US")} parameters; ${split.train.length} users, ${split.numItems} items; backend ${backend}, ${kernels} kernels`);
     summary = await train(model, split.train, {
       config: cfg.train,
@@ -121,7 +129,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
     test: test.metrics,
   };
   const dir = options.runDir;
-  if (model instanceof SequenceNet) writeJsonAtomic(join(dir, RUN_FILES.weights), model.params.save());
+  if (model instanceof SequenceNet) writeJsonAtomic(join(dir, RUN_FILES.weights), await model.params.saveAsync());
   writeJsonAtomic(join(dir, RUN_FILES.history), summary?.history ?? []);
   writeJsonAtomic(join(dir, RUN_FILES.ranks), { valid: Array.from(valid.ranks), test: Array.from(test.ranks) });
   writeFileAtomic(join(dir, RUN_FILES.report), renderReport({

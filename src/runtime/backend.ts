@@ -1,6 +1,8 @@
 /**
  * Backend selection. `auto` prefers TensorFlow's native library (tfjs-node-gpu, then tfjs-node)
  * when installed, else wasm (SIMD, loaded offline from the package's own dist folder), else cpu.
+ * `webgpu` (tfjs-backend-webgpu on Dawn, with the WGSL scan and conv kernels) is only ever chosen
+ * explicitly: it is never part of `auto`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -10,8 +12,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { UserError } from "../util/errors.js";
 import { registerBackendKernels } from "./backend_kernels.js";
+import { initWebgpu } from "./webgpu.js";
 
-export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
+export type BackendChoice = "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
 
 const tryImport = async (name: string): Promise<boolean> => {
   try {
@@ -41,7 +44,7 @@ const useWasm = async (): Promise<boolean> => {
 };
 
 /**
- * Selects and initialises a backend and returns its name ("tensorflow", "wasm" or "cpu").
+ * Selects and initialises a backend and returns its name ("tensorflow", "webgpu", "wasm" or "cpu").
  * `log`, when given, receives one line saying which backend was picked.
  */
 export const initBackend = async (choice: BackendChoice, log?: (line: string) => void): Promise<string> => {
@@ -52,6 +55,11 @@ export const initBackend = async (choice: BackendChoice, log?: (line: string) =>
     case "tensorflow":
       ok = await useTensorflow();
       if (!ok) throw new UserError("backend 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, which is not installed; use --backend wasm or cpu");
+      break;
+    case "webgpu":
+      // Throws a UserError "no WebGPU adapter: ..." when Dawn or an adapter is missing.
+      await initWebgpu();
+      ok = true;
       break;
     case "wasm":
       ok = await useWasm();

@@ -29,8 +29,12 @@ export class ParamStore {
 
   constructor(private readonly rng: Rng) {}
 
-  /** Creates parameter `name` (unique in this store) of `shape`, initialised by `init`. */
-  create(name: string, shape: readonly number[], init: Init): tf.Variable {
+  /**
+   * Creates parameter `name` (unique in this store) of `shape`, initialised by `init`; `adjust`,
+   * when given, edits the drawn values before the variable exists (e.g. the embedding's zero
+   * padding row), so no tensor is ever read back (the webgpu backend cannot read synchronously).
+   */
+  create(name: string, shape: readonly number[], init: Init, adjust?: (values: Float32Array) => void): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' already exists`);
     const size = shape.reduce((p, d) => p * d, 1);
     const values = new Float32Array(size);
@@ -51,6 +55,7 @@ export class ParamStore {
         values.set(init.values);
         break;
     }
+    adjust?.(values);
     const v = tf.variable(tf.tensor(values, [...shape]), true, this.prefix + name);
     this.vars.set(name, v);
     return v;
@@ -76,9 +81,17 @@ export class ParamStore {
     return this.variables().reduce((s, v) => s + v.size, 0);
   }
 
+  /** A copy of every parameter, read synchronously (not on webgpu: use `saveAsync` there). */
   save(): SavedParams {
     const out: SavedParams = {};
     for (const [name, v] of this.vars) out[name] = { shape: [...v.shape], data: Array.from(v.dataSync()) };
+    return out;
+  }
+
+  /** The same copy as `save`, read with `await data()`: works on every backend, webgpu included. */
+  async saveAsync(): Promise<SavedParams> {
+    const out: SavedParams = {};
+    for (const [name, v] of this.vars) out[name] = { shape: [...v.shape], data: Array.from(await v.data()) };
     return out;
   }
 

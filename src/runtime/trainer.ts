@@ -12,7 +12,7 @@ import { epochBatches, makeBatch, makeRows } from "./batches.js";
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
 import { sequenceLoss } from "./loss.js";
 import type { SequenceNet } from "./net.js";
-import { clipByGlobalNorm } from "./optim/clip.js";
+import { clipByGlobalNormAsync } from "./optim/clip.js";
 import { makeOptimizer } from "./optim/optimizer.js";
 import { learningRate } from "./optim/schedule.js";
 import type { SavedParams } from "./params.js";
@@ -94,7 +94,8 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
         () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd),
         params.map((p) => p.variable),
       );
-      const loss = value.dataSync()[0]!;
+      // Read asynchronously: the webgpu backend cannot read synchronously in Node.
+      const loss = (await value.data())[0]!;
       value.dispose();
       const grads: Record<string, tf.Tensor> = {};
       for (const [k, g] of Object.entries(byVar)) grads[byVarName.get(k)!] = g;
@@ -102,7 +103,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
         tf.dispose(Object.values(grads));
         throw new UserError(`training diverged: loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}; lower the learning rate or enable clipping (clip_norm)`);
       }
-      if (cfg.clipNorm !== null) clipByGlobalNorm(grads, cfg.clipNorm);
+      if (cfg.clipNorm !== null) await clipByGlobalNormAsync(grads, cfg.clipNorm);
       optimizer.apply(grads, lr);
       tf.dispose(Object.values(grads));
       steps++;
@@ -120,7 +121,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       const v = valid[stopKey];
       if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
       if (!best || v > best.value) {
-        best = { value: v, epoch: epoch + 1, params: net.params.save() };
+        best = { value: v, epoch: epoch + 1, params: await net.params.saveAsync() };
         stale = 0;
       } else {
         stale++;
@@ -133,7 +134,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
     if (opts.checkpoint) {
       await saveCheckpoint(opts.checkpoint, {
-        version: 1, epoch: epoch + 1, params: net.params.save(), optimizer: optimizer.getState(), rng: opts.rng.getState(),
+        version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
         best, stale, history, steps,
       });
     }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, cli, ensureBuilt } from "../check/cli.js";
@@ -123,13 +123,16 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     ["eval of a missing folder", () => ["eval", join(dir, "none")], /no run folder/],
     ["unknown command", () => ["frobnicate"], /unknown command 'frobnicate'/],
   ];
+  /** Entries of the default run folder, so a test can tell that a failed run left nothing there. */
+  const defaultRuns = (): string[] => (existsSync("runs") ? readdirSync("runs").sort() : []);
   for (const [name, args, message] of userErrors) {
     it(`exits 1 with a message for: ${name}`, () => {
+      const before = defaultRuns();
       const r = cli(...args());
       assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stderr, message);
       noStack(r.stderr);
-      assert.ok(!existsSync("runs"), "a failed run left a folder under runs/");
+      assert.deepEqual(defaultRuns(), before, "a failed run left a folder under runs/");
     });
   }
 });

@@ -18,13 +18,9 @@ export interface ItemEmbedding {
 
 /** Item embedding N(0, 0.02) with a zero padding row 0. */
 export const itemEmbedding = (ctx: BuildContext, name: string, cfg: ItemEmbeddingOptions): ItemEmbedding => {
-  const init = new Float32Array((cfg.numItems + 1) * cfg.dim);
-  const table = ctx.params.create(`${name}.weight`, [cfg.numItems + 1, cfg.dim], { kind: "normal", std: WEIGHT_STD }) as tf.Variable<tf.Rank.R2>;
-  tf.tidy(() => {
-    init.set(table.dataSync());
-    init.fill(0, 0, cfg.dim);
-    table.assign(tf.tensor2d(init, table.shape));
-  });
+  // Row 0 zeroed in the drawn values before the variable is made: nothing is read back.
+  const table = ctx.params.create(`${name}.weight`, [cfg.numItems + 1, cfg.dim], { kind: "normal", std: WEIGHT_STD },
+    (values) => values.fill(0, 0, cfg.dim)) as tf.Variable<tf.Rank.R2>;
   return {
     name,
     table,

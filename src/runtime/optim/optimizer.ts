@@ -16,6 +16,8 @@ export interface Optimizer {
   /** Applies one update with learning rate `lr`; `grads` are keyed by parameter name (missing ones are skipped). */
   apply(grads: Record<string, tf.Tensor>, lr: number): void;
   getState(): OptimizerState;
+  /** The same state read with `await data()` (every backend, webgpu included). */
+  getStateAsync(): Promise<OptimizerState>;
   setState(state: OptimizerState): void;
   dispose(): void;
 }
@@ -37,6 +39,15 @@ class Slots {
     for (const [p, m] of this.slots) {
       out[p] = {};
       for (const [s, v] of m) out[p]![s] = Array.from(v.dataSync());
+    }
+    return out;
+  }
+
+  async saveAsync(): Promise<Record<string, Record<string, number[]>>> {
+    const out: Record<string, Record<string, number[]>> = {};
+    for (const [p, m] of this.slots) {
+      out[p] = {};
+      for (const [s, v] of m) out[p]![s] = Array.from(await v.data());
     }
     return out;
   }
@@ -106,6 +117,10 @@ class Adam implements Optimizer {
     return { kind: this.cfg.kind, step: this.step, slots: this.slots.save() };
   }
 
+  async getStateAsync(): Promise<OptimizerState> {
+    return { kind: this.cfg.kind, step: this.step, slots: await this.slots.saveAsync() };
+  }
+
   setState(state: OptimizerState): void {
     this.step = state.step;
     this.slots.load(state.slots, shapeIn(this.params));
@@ -144,6 +159,10 @@ class Sgd implements Optimizer {
 
   getState(): OptimizerState {
     return { kind: "sgd", step: this.step, slots: this.slots.save() };
+  }
+
+  async getStateAsync(): Promise<OptimizerState> {
+    return { kind: "sgd", step: this.step, slots: await this.slots.saveAsync() };
   }
 
   setState(state: OptimizerState): void {
