@@ -1,9 +1,11 @@
 /**
- * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR]`
+ * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR] [--report-only]`
  *
  * Trains the paper's comparison from the shipped specs, one run folder per model under
  * runs/reproduce/<dataset>/ (resumable: finished runs are read back, interrupted ones resumed),
  * then writes docs/results/<dataset>.json and docs/results.md. Progress streams to stderr.
+ * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
+ * last checkpoint got (epochs, best validation so far; no test figures).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -60,6 +62,14 @@ const runOne = (job: Job, data: string, dir: string, epochs: string | undefined)
 
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
 
+const median = (xs: readonly number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface CheckpointView { readonly epoch: number; readonly best: { value: number; epoch: number } | null; readonly history: { seconds: number; valid: Record<string, number> | null }[] }
+
 const main = async (): Promise<void> => {
   const dataset = process.argv[2];
   if (dataset === undefined || dataset.startsWith("--")) throw new Error("usage: npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N]");
@@ -71,33 +81,42 @@ const main = async (): Promise<void> => {
   const jobs = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
-  const results: Record<string, RunMetrics & { seconds_per_epoch: number | null; spec: string; command: string }> = {};
+  type Row = Partial<RunMetrics> & { status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; spec: string; command: string };
+  const results: Record<string, Row> = {};
+  const reportOnly = process.argv.includes("--report-only");
   for (const job of jobs) {
     const dir = join(root, job.key);
-    if (!existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
-    const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
-    const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
-    results[job.key] = {
-      ...m,
-      seconds_per_epoch: history.length ? history.reduce((s, e) => s + e.seconds, 0) / history.length : null,
-      spec: job.spec,
-      command: `reccompile run ${job.spec} --data ${DATASETS[dataset] ?? data}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`,
-    };
+    if (!reportOnly && !existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
+    const command = `reccompile run ${job.spec} --data ${DATASETS[dataset] ?? data}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
+    if (existsSync(join(dir, "metrics.json"))) {
+      const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
+      const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
+      results[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), spec: job.spec, command };
+    } else if (existsSync(join(dir, "checkpoint.json"))) {
+      const c = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as CheckpointView;
+      const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
+      results[job.key] = {
+        status: "unfinished", epochs: c.epoch, best_epoch: c.best?.epoch ?? null, ...(best ? { valid: best } : {}),
+        seconds_per_epoch: median(c.history.map((e) => e.seconds)), spec: job.spec, command,
+      };
+    }
   }
   mkdirSync(join("docs", "results"), { recursive: true });
   writeJsonAtomic(join("docs", "results", `${dataset}.json`), { dataset, date: new Date().toISOString(), models: results });
 
   const rows = Object.entries(results).map(([k, r]) =>
-    `| ${k} | ${METRICS.map((m) => fmt(r.test[m])).join(" | ")} | ${fmt(r.valid["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.peak_rss_mb} | ${r.seed} |`);
+    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
   const paper = Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
   const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
-    ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n`
+    ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
     : "";
   writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
-DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10.
+DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
+median over epochs (training and validation). An unfinished run shows how far its last
+checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
 [results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.
 
