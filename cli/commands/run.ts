@@ -5,6 +5,7 @@ import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
 import { checkFileDetailed } from "../../src/check/index.js";
 import { printSpec } from "../../src/ir/print.js";
 import { FORMATS, isFormat } from "../../src/data/formats.js";
+import { saveIdMaps } from "../../src/data/load.js";
 import { builtInData, prepareData, type DataSource } from "../../src/runner/data.js";
 import { applyOverrides } from "../../src/runner/overrides.js";
 import { defaultRunDir, environment, openRunDir, RUN_FILES, writeStatus } from "../../src/runner/folder.js";
@@ -75,7 +76,6 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     source: data.source.kind === "file" ? { ...data.source, path: posixRelative(process.cwd(), data.source.path) } : data.source,
     name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
   });
-  const { saveIdMaps } = await import("../../src/data/load.js");
   saveIdMaps(data.dataset, dir);
 
   const interrupt = (): void => {
