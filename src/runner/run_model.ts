@@ -102,6 +102,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       checkpoint: join(options.runDir, RUN_FILES.checkpoint),
       resume: options.resume,
       progress: options.log,
+      onEpoch: (history) => writeJsonAtomic(join(options.runDir, RUN_FILES.history), history),
     });
     scorer = model.scorer();
   } else {

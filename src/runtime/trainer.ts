@@ -33,6 +33,8 @@ export interface TrainOptions {
   readonly progress?: ProgressStream;
   /** Called with every step's loss (tests, logging). */
   readonly onStep?: (epoch: number, step: number, loss: number) => void;
+  /** Called after each epoch with the history so far (e.g. to keep a per-epoch log on disk). */
+  readonly onEpoch?: (history: readonly EpochRecord[]) => void;
 }
 
 export interface TrainSummary {
@@ -132,6 +134,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     history.push(rec);
     const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
     progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
+    opts.onEpoch?.(history);
     if (opts.checkpoint) {
       await saveCheckpoint(opts.checkpoint, {
         version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
