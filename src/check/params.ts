@@ -129,6 +129,7 @@ export const SECTIONS: Readonly<Record<string, ParamTable>> = {
       defaultText: "cross_entropy(label_smoothing: 0)",
       variants: { cross_entropy: { label_smoothing: rate("Label smoothing.", { default: 0 }) } } },
     targets: enumOf(["all_positions", "last"], "Which positions predict the next item.", { default: "all_positions" }),
+    min_context: nonNegInt("all_positions: each target sees at least this many preceding items (or its whole history when shorter); training windows overlap by this much. 0: disjoint windows; max_len - 1: RecBole's prefix contexts.", { default: 0 }),
     optimizer: { kind: "choice", doc: "Optimizer.", default: { variant: "adam", args: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 } },
       defaultText: "adam(lr: 0.001)",
       variants: {

@@ -53,6 +53,11 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
     d.push(diag("MinSeqLen", e?.value.span ?? main.ast.span, `leave_one_out needs at least 3 interactions per user (train, validation, test), but min_seq_len is ${data.minSeqLen}`, { hint: "use min_seq_len: 3 or more" }));
     return undefined;
   }
+  if (train && data && train.minContext >= data.maxLen) {
+    const e = trainSec?.entries.find((x) => x.key.name === "min_context");
+    d.push(diag("MinContext", e?.value.span ?? main.ast.span, `min_context ${train.minContext} leaves no new targets in a window of max_len ${data.maxLen} items`, { hint: `use at most ${data.maxLen - 1} (max_len - 1: every target gets its full context)` }));
+    return undefined;
+  }
   if (train?.earlyStopping && train.earlyStopping.patience >= train.epochs) {
     const e = trainSec?.entries.find((x) => x.key.name === "early_stopping");
     d.push(diag("PatienceTooLong", e?.span ?? main.ast.span, `early-stopping patience ${train.earlyStopping.patience} is not below epochs ${train.epochs}, so it can never stop training early`));

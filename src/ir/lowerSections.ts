@@ -64,6 +64,7 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
   return {
     loss: { kind: "cross_entropy", labelSmoothing: n(loss.args, "label_smoothing") },
     targets: r["targets"] as TrainConfig["targets"],
+    minContext: n(r, "min_context"),
     optimizer, schedule,
     clipNorm: r["clip_norm"] as number | null,
     batch: n(r, "batch"), epochs: n(r, "epochs"),

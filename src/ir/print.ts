@@ -50,6 +50,7 @@ export const printSpec = (spec: CheckedSpec): string => {
     "train {",
     `  loss: cross_entropy(label_smoothing: ${num(t.loss.labelSmoothing)})`,
     `  targets: ${t.targets}`,
+    `  min_context: ${t.minContext}`,
     `  optimizer: ${optimizer(t.optimizer)}`,
     `  schedule: ${schedule(t.schedule)}`,
     `  clip_norm: ${t.clipNorm === null ? "none" : num(t.clipNorm)}`,

@@ -116,6 +116,13 @@ export interface TrainConfig {
   readonly loss: { readonly kind: "cross_entropy"; readonly labelSmoothing: number };
   /** `all_positions`: every position predicts the next item. `last`: the last position of every prefix (RecBole's way). */
   readonly targets: "all_positions" | "last";
+  /**
+   * With all_positions, sequences longer than max_len + 1 are cut into windows of max_len inputs
+   * that overlap by `minContext` items, so every target is predicted from at least that many
+   * preceding items (or its whole history when shorter). 0 gives disjoint windows (least work);
+   * max_len - 1 gives every target its full max_len context, as RecBole's prefixes do.
+   */
+  readonly minContext: number;
   readonly optimizer: Optimizer;
   readonly schedule: Schedule;
   /** Clip gradients to this global norm; null disables clipping. */

@@ -68,6 +68,7 @@ export const CODES = {
   DuplicateMetric: c("REC3003", "metric listed twice"),
   MinSeqLen: c("REC3004", "min_seq_len too small for leave-one-out"),
   NoMetrics: c("REC3005", "no evaluation metrics"),
+  MinContext: c("REC3006", "min_context must be below max_len"),
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
 } as const satisfies Record<string, CodeInfo>;

@@ -1,8 +1,10 @@
 /**
  * Training rows and batches. `all_positions`: a sequence x gives inputs x[..-1] and targets x[1..];
- * one longer than maxLen + 1 is cut into windows of maxLen targets aligned to its END (recent targets
- * get the longest context; the first window takes the remainder), so every target occurs once per
- * epoch. `last`: one row per prefix, its target at the last position only (RecBole's samples).
+ * one longer than maxLen + 1 is cut into windows of maxLen inputs aligned to its END (recent targets
+ * get the longest context; the first window takes the remainder). Windows overlap by `minContext`
+ * items whose positions are context only, so every target occurs once per epoch and sees at least
+ * min(minContext, its history) items. `last`: one row per prefix, its target at the last position
+ * only (RecBole's samples).
  * A batch holds about `batch` targets; rows are shuffled, then sorted by length within buckets of a
  * few batches to limit padding, and the batch order is shuffled again.
  */
@@ -11,20 +13,26 @@ import type { TrainBatch } from "./loss.js";
 
 export type TargetMode = "all_positions" | "last";
 
-/** Row r: inputs seq[start .. start + len), targets seq[start + 1 .. start + len + 1) (or only the last). */
+/**
+ * Row r: inputs seq[start .. start + len), targets seq[start + 1 + from .. start + len + 1) at
+ * positions from .. len - 1 (positions before `from` are context only), or only the last target.
+ */
 export interface Rows {
   readonly mode: TargetMode;
   readonly seq: Int32Array;
   readonly start: Int32Array;
   readonly len: Int32Array;
+  readonly from: Int32Array;
   /** Total prediction targets. */
   readonly targets: number;
 }
 
-export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode: TargetMode): Rows => {
+export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode: TargetMode, minContext = 0): Rows => {
+  if (!(minContext >= 0 && minContext < maxLen)) throw new Error(`makeRows: minContext ${minContext} must be in [0, maxLen)`);
   const seq: number[] = [];
   const start: number[] = [];
   const len: number[] = [];
+  const from: number[] = [];
   sequences.forEach((s, i) => {
     const n = s.length - 1; // targets in this sequence
     if (n < 1) return;
@@ -34,18 +42,22 @@ export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode:
         seq.push(i);
         start.push(end - l);
         len.push(l);
+        from.push(0);
       }
       return;
     }
-    for (let end = n; end > 0; end -= maxLen) {
+    // Each window's targets end where the next (later) window's begin.
+    for (let end = n; end > 0; end -= maxLen - minContext) {
       const l = Math.min(end, maxLen);
       seq.push(i);
       start.push(end - l);
       len.push(l);
+      from.push(end - l === 0 ? 0 : minContext);
+      if (end - l === 0) break; // the window at the start takes every target left
     }
   });
-  const targets = mode === "last" ? len.length : len.reduce((a, b) => a + b, 0);
-  return { mode, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), targets };
+  const targets = mode === "last" ? len.length : len.reduce((a, l, r) => a + l - from[r]!, 0);
+  return { mode, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), from: Int32Array.from(from), targets };
 };
 
 /** Batches per length-sorting bucket. */
@@ -55,7 +67,7 @@ const BUCKET_BATCHES = 8;
 export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32Array[] => {
   const order = Int32Array.from({ length: rows.len.length }, (_, i) => i);
   rng.shuffle(order);
-  const per = (r: number): number => (rows.mode === "last" ? 1 : rows.len[r]!);
+  const per = (r: number): number => (rows.mode === "last" ? 1 : rows.len[r]! - rows.from[r]!);
   const batches: Int32Array[] = [];
   let i = 0;
   while (i < order.length) {
@@ -98,8 +110,9 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
       targets[k * L + l - 1] = s[st + l]!;
       count++;
     } else {
-      targets.set(s.subarray(st + 1, st + l + 1), k * L);
-      count += l;
+      const f = rows.from[r]!;
+      targets.set(s.subarray(st + 1 + f, st + l + 1), k * L + f);
+      count += l - f;
     }
   });
   return { rows: ids.length, len: L, inputs, targets, count };

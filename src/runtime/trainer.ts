@@ -56,7 +56,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   const params = net.params.list();
   const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
   const optimizer = makeOptimizer(cfg.optimizer, params);
-  const rows = makeRows(sequences, opts.maxLen, cfg.targets);
+  const rows = makeRows(sequences, opts.maxLen, cfg.targets, cfg.minContext);
   if (rows.targets === 0) throw new UserError("no training targets: every training sequence is shorter than 2 items");
   const progress = new Progress(opts.progress ?? null, cfg.epochs);
   const stopKey = cfg.earlyStopping ? metricKey(cfg.earlyStopping.metric) : null;

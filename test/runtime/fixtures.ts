@@ -19,6 +19,7 @@ export const tinyMamba = (dim = 16, dropout = 0): SequenceModel => {
 export const trainConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   loss: { kind: "cross_entropy", labelSmoothing: 0 },
   targets: "all_positions",
+  minContext: 0,
   optimizer: { kind: "adam", lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
   schedule: { kind: "constant" },
   clipNorm: null,

@@ -39,6 +39,29 @@ describe("batches", () => {
     assert.equal(b.count, 8);
   });
 
+  it("all_positions with min_context: overlapping windows, every target once, each with at least min(min_context, history) items of context", () => {
+    const rng = new Rng(3);
+    const long = Array.from({ length: 12 }, (_, u) => Int32Array.from({ length: 1 + rng.int(40) }, (_, i) => 1 + ((u * 31 + i * 7) % 97)));
+    for (const [maxLen, minContext] of [[5, 0], [5, 2], [5, 4], [8, 3], [1, 0]] as const) {
+      const rows = makeRows(long, maxLen, "all_positions", minContext);
+      const seen = long.map((s) => new Int32Array(s.length)); // times each target index occurs
+      for (let r = 0; r < rows.len.length; r++) {
+        const st = rows.start[r]!, l = rows.len[r]!, f = rows.from[r]!;
+        assert.ok(l <= maxLen && f < l);
+        for (let p = f; p < l; p++) {
+          const t = st + p + 1; // target index in its sequence
+          seen[rows.seq[r]!]![t]!++;
+          assert.ok(p + 1 >= Math.min(minContext + 1, t), `context ${p + 1} for target ${t} (maxLen ${maxLen}, minContext ${minContext})`);
+        }
+      }
+      long.forEach((s, u) => { for (let t = 1; t < s.length; t++) assert.equal(seen[u]![t], 1, `target ${t} of sequence ${u}`); });
+      assert.equal(rows.targets, long.reduce((a, s) => a + Math.max(0, s.length - 1), 0));
+      const b = makeBatch(rows, long, Int32Array.from({ length: rows.len.length }, (_, i) => i));
+      assert.equal(b.count, rows.targets);
+      assert.equal(Array.from(b.targets).filter((t) => t > 0).length, rows.targets);
+    }
+  });
+
   it("last: one row per prefix, target only at its last position", () => {
     const rows = makeRows(seqs, 3, "last");
     assert.equal(rows.targets, 8);
