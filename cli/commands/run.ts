@@ -1,6 +1,7 @@
 /** `reccompile run <file.rec>`: compile, load or generate the data, train, evaluate, write a run folder. */
 import { isLeft } from "fp-ts/lib/Either.js";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
 import { checkFileDetailed } from "../../src/check/index.js";
 import { printSpec } from "../../src/ir/print.js";
@@ -17,6 +18,16 @@ import { UserError } from "../../src/util/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../src/util/fs.js";
 import { posixRelative } from "../../src/util/paths.js";
 import { reportDiagnostics } from "./report.js";
+
+/** What a run folder recorded when it started: its resolved spec and its data source (null where absent). */
+const recordedRun = (out: string): { specText: string | null; source: DataSource | null } => {
+  const read = (f: string): string | null => (existsSync(join(out, f)) ? readFileSync(join(out, f), "utf8") : null);
+  const data = read(RUN_FILES.data);
+  const source = data === null ? null : (JSON.parse(data) as { source: DataSource }).source;
+  return { specText: read(RUN_FILES.spec), source: source?.kind === "file" ? { ...source, path: resolve(source.path) } : source };
+};
+
+const describeSource = (s: DataSource): string => (s.kind === "file" ? s.path : "the built-in synthetic data");
 
 const FLAGS = {
   data: "value", format: "value", epochs: "value", "max-len": "value", batch: "value", seed: "value",
@@ -62,25 +73,35 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   }
   reportDiagnostics(checked.result.right.warnings, checked.sources);
   const spec = applyOverrides(checked.result.right.spec, overrides);
-  const source: DataSource = dataPath === undefined ? builtInData : { kind: "file", path: dataPath, format };
+  const specText = printSpec(spec);
+  const out = stringFlag(args, "out") ?? (resume ? undefined : defaultRunDir(spec.model.name));
+  if (out === undefined) throw new UserError("reccompile run: --resume needs --out <run folder>");
+  const recorded = resume ? recordedRun(out) : null;
+  // A resumed run may train for more (or fewer) epochs; anything else must be as it started.
+  const withoutEpochs = (text: string): string => text.replace(/^ {2}epochs: \d+$/m, "");
+  if (recorded && recorded.specText !== null && withoutEpochs(recorded.specText) !== withoutEpochs(specText)) {
+    throw new UserError(`reccompile run --resume: the spec or flags differ from those ${out} was started with (see ${join(out, RUN_FILES.spec)}); resume with the same spec and flags (only --epochs may change)`);
+  }
+  const source: DataSource = dataPath === undefined ? recorded?.source ?? builtInData : { kind: "file", path: resolve(dataPath), format };
+  if (recorded?.source && JSON.stringify(recorded.source) !== JSON.stringify(source)) {
+    throw new UserError(`reccompile run --resume: ${out} was trained on ${describeSource(recorded.source)}, not ${describeSource(source)}; leave out --data to use the recorded data`);
+  }
   const data = prepareData(source, spec.data);
   for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
 
-  const out = stringFlag(args, "out") ?? (resume ? undefined : defaultRunDir(spec.model.name));
-  if (out === undefined) throw new UserError("reccompile run: --resume needs --out <run folder>");
   const dir = openRunDir(out, resume);
-  const specText = printSpec(spec);
   writeStatus(dir, "running");
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {
-    source: data.source.kind === "file" ? { ...data.source, path: posixRelative(process.cwd(), data.source.path) } : data.source,
+    source: data.source, shown: data.source.kind === "file" ? posixRelative(process.cwd(), data.source.path) : "built-in synthetic data",
     name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
   });
   saveIdMaps(data.dataset, dir);
 
   const interrupt = (): void => {
     writeStatus(dir, "interrupted", "stopped by the user (Ctrl-C); continue with --resume");
-    process.stderr.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`reccompile run ${file} --out ${out} --resume\`\n`);
+    const again = ["reccompile", ...process.argv.slice(2).filter((a) => a !== "--resume"), "--resume"].join(" ");
+    process.stderr.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`${again}\`\n`);
     process.exit(1);
   };
   process.once("SIGINT", interrupt);

@@ -102,6 +102,13 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(stderr, /interrupted/);
     assert.ok(!existsSync(join(out, "metrics.json")));
     assert.equal(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).state, "interrupted");
+    assert.match(stderr, /continue with `reccompile run .*slow\.rec --out .* --resume`/);
+    const otherData = cli("run", slow, "--out", out, "--resume", "--data", spec);
+    assert.equal(otherData.code, 1);
+    assert.match(otherData.stderr, /was trained on the built-in synthetic data/);
+    const otherSpec = cli("run", slow, "--out", out, "--resume", "--seed", "8");
+    assert.equal(otherSpec.code, 1);
+    assert.match(otherSpec.stderr, /differ from those .* was started with/);
     const resumed = cli("run", slow, "--out", out, "--resume", "--epochs", "3", "--json");
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal((JSON.parse(resumed.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);
