@@ -119,6 +119,7 @@ median over epochs (training and validation). An unfinished run shows how far it
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
 [results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.
+How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
 
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | s/epoch | peak MB | seed |
 |---|---|---|---|---|---|---|---|---|---|---|
