@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAll, runArgs, type JobResult } from "../../src/ablate/runner.js";
+import { runAll, runArgs, workerEnv, type JobResult } from "../../src/ablate/runner.js";
 
 /** A stand-in for `reccompile run`: records its argv, writes metrics.json + ranks.json; fails for specs named *fail*. */
 const FAKE = `
@@ -69,5 +69,14 @@ describe("ablate: runner (fake run command)", () => {
     assert.ok(existsSync(join(runs, "b.stale", "metrics.json")));
     const r4 = await runAll(jobs.slice(0, 1), runs, { epochs: 2 }, 1, () => undefined, cli);
     assert.deepEqual(r4.map((r) => r.status), ["done"]);
+  });
+});
+
+describe("workerEnv", () => {
+  it("splits the cores between parallel workers unless REC_THREADS is set", () => {
+    assert.equal(workerEnv(1, { PATH: "x" }).REC_THREADS, undefined);
+    assert.equal(workerEnv(2, { PATH: "x" }).REC_THREADS, String(Math.max(1, Math.floor(availableParallelism() / 2))));
+    assert.equal(workerEnv(64, {}).REC_THREADS, "1");
+    assert.equal(workerEnv(2, { REC_THREADS: "3" }).REC_THREADS, "3");
   });
 });
