@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { loadNativeKernels, type NativeKernels } from "./native.js";
 import { kernels } from "./select.js";
+import { type WasmLike, type CpuLike } from "./backend_memory.js";
 
 export interface MatMulDims {
   /** Batches of A and of B (each equal to `batch` or 1: broadcast). */
@@ -131,16 +132,6 @@ export const nativeElementwise = (): NativeElementwise | null => {
   }
   return elementwise;
 };
-
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-}
-
-interface CpuLike {
-  readSync(dataId: object): Float32Array | Int32Array;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 const originals = new Map<string, tf.KernelConfig>();
 

@@ -19,20 +19,14 @@ import { kernels } from "./select.js";
 import { nativeElementwise } from "./native_matmul.js";
 import { scanCheckpointSize, type ScanDims, type ScanInputs } from "./types.js";
 import { causalConvSiluWebgpu, onWebgpu, selectiveScanWebgpu } from "./webgpu/ops.js";
+import { sizeOf, type WasmLike } from "./backend_memory.js";
 
 const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
 /** True when a gradient tape is recording, i.e. the op's backward may be asked for. */
 const tapeOn = (): boolean => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-}
-
 const wasmBackend = (): WasmLike | null => (tf.getBackend() === "wasm" ? (tf.backend() as unknown as WasmLike) : null);
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /** When false, `fused` always takes the copying path (tests compare the two). */
 let zeroCopy = true;

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { registerNativeMatMul, registerNativeSum } from "../kernels/native_matmul.js";
+import { sizeOf, type WasmLike, type CpuLike } from "../kernels/backend_memory.js";
 
 /** out[ids[i], :] += x[i, :] for rows of width `inner`; ids outside [0, numSegments) are dropped (as tf does). */
 export const segmentSum = (x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void => {
@@ -33,18 +34,6 @@ const segmentArgs = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttr
 });
 
 const outShape = (a: SegmentSumArgs): number[] => [a.numSegments, ...a.x.shape.slice(a.ids.shape.length)];
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-}
-
-interface CpuLike {
-  readSync(dataId: object): Float32Array | Int32Array;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 /**
  * Identity on wasm copies the tensor; the engine calls it for every tensor an op saves for its

@@ -2,6 +2,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { MetricValues } from "../eval/types.js";
+import { writeFileAtomic } from "../util/fs.js";
 import type { RngState } from "../util/rng.js";
 import type { OptimizerState } from "./optim/optimizer.js";
 import type { SavedParams } from "./params.js";
@@ -27,14 +28,10 @@ export interface Checkpoint {
   readonly steps: number;
 }
 
-export const writeAtomic = async (file: string, text: string): Promise<void> => {
+export const saveCheckpoint = async (file: string, c: Checkpoint): Promise<void> => {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
+  writeFileAtomic(file, JSON.stringify(c));
 };
-
-export const saveCheckpoint = (file: string, c: Checkpoint): Promise<void> => writeAtomic(file, JSON.stringify(c));
 
 /** The checkpoint at `file`, or null when there is none. */
 export const loadCheckpoint = async (file: string): Promise<Checkpoint | null> => {

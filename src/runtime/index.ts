@@ -10,7 +10,7 @@ export { epochBatches, makeBatch, makeRows, type Rows, type TargetMode } from ".
 export { makeOptimizer, type NamedVariable, type Optimizer, type OptimizerState } from "./optim/optimizer.js";
 export { learningRate } from "./optim/schedule.js";
 export { clipByGlobalNorm } from "./optim/clip.js";
-export { loadCheckpoint, saveCheckpoint, writeAtomic, type Checkpoint, type EpochRecord } from "./checkpoint.js";
+export { loadCheckpoint, saveCheckpoint, type Checkpoint, type EpochRecord } from "./checkpoint.js";
 export { train, type TrainOptions, type TrainSummary } from "./trainer.js";
 export { Rng, type RngState } from "../util/rng.js";
 export { setKernelImpl, kernels, useKernels, tsKernels, type KernelImpl, type KernelSet } from "../kernels/select.js";

@@ -34,14 +34,4 @@ export const restoreBackend = async (): Promise<void> => {
   if (previous && previous !== "webgpu" && tf.getBackend() !== previous) await tf.setBackend(previous);
 };
 
-/** max|a - b| / max(max|b|, 1e-6). */
-export const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(scale, 1e-6);
-};
+export { relErr } from "../runtime/helpers.js";
