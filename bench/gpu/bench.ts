@@ -3,7 +3,7 @@
  * bandwidth. Prints human lines and, last, one JSON object. Sizes: BENCH_SIZE=full (default:
  * Mamba4Rec's official layer, dim 64, d_state 32, d_conv 4, expand 2, max_len 200, 64 sequences per
  * step, 3,706 items as ML-1M) or tiny (a seconds-long dry run on a CPU Vulkan such as lavapipe).
- * GPU_BW_GBS overrides the card's peak bandwidth when its name is not in the table below.
+ * BENCH_BATCH overrides the sequences per step. GPU_BW_GBS overrides the card's peak bandwidth when its name is not in the table below.
  */
 import { execFileSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs-core";
@@ -37,8 +37,12 @@ const gpuName = (adapter: string): string => {
 
 const main = async (): Promise<void> => {
   const sizeName = (process.env.BENCH_SIZE ?? "full") as keyof typeof SIZES;
-  const S = SIZES[sizeName];
-  if (!S) throw new Error(`BENCH_SIZE must be full or tiny, got ${sizeName}`);
+  const base = SIZES[sizeName];
+  if (!base) throw new Error(`BENCH_SIZE must be full or tiny, got ${sizeName}`);
+  // BENCH_BATCH: sequences a step (the synthetic users grow to hold four distinct batches).
+  const batchEnv = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : base.batch;
+  if (!Number.isInteger(batchEnv) || batchEnv < 1) throw new Error(`BENCH_BATCH must be a positive integer, got ${process.env.BENCH_BATCH}`);
+  const S = { ...base, batch: batchEnv, users: Math.max(base.users, 4 * batchEnv) };
   const adapter = (await webgpuAdapter()) ?? "none";
   await initWebgpu();
   const name = gpuName(adapter);
@@ -51,10 +55,10 @@ const main = async (): Promise<void> => {
   const split = leaveOneOut(ds, S.len);
   const model = buildTinyMamba({ items: ds.numItems, dim: S.dim, dState: S.dState, dConv: 4, expand: 2, inner: S.inner, chunk: 16, seed: 1 });
   const opt = tf.train.adam(0.001);
-  const batches: Array<{ inputs: tf.Tensor2D; targets: tf.Tensor2D; tokens: number }> = [];
+  const batches: Array<{ inputs: tf.Tensor2D; targets: Int32Array; tokens: number }> = [];
   for (let i = 0; i + S.batch <= split.train.length && batches.length < 4; i += S.batch) {
     const b = nextItemBatch(split.train.slice(i, i + S.batch), S.len);
-    batches.push({ inputs: tf.tensor2d(b.inputs, [S.batch, S.len], "int32"), targets: tf.tensor2d(b.targets, [S.batch, S.len], "int32"), tokens: b.tokens });
+    batches.push({ inputs: tf.tensor2d(b.inputs, [S.batch, S.len], "int32"), targets: b.targets, tokens: b.tokens });
   }
   const step = async (i: number): Promise<number> => {
     const b = batches[i % batches.length]!;

@@ -3,11 +3,13 @@
  * plain tfjs ops, for the GPU tests and benchmark while ops.ts does not yet dispatch to them:
  * item embedding -> LayerNorm -> Mamba block (in_proj, causal conv + SiLU, x_proj, dt_proj, fused
  * selective scan, SiLU gate, out_proj) -> LayerNorm(dropout-free residual) -> FFN(GELU) residual
- * -> LayerNorm -> tied output, full softmax cross-entropy over every non-padding position.
+ * -> LayerNorm -> tied output, full softmax cross-entropy over every non-padding position (the
+ * CLI's `linearCrossEntropy`, which runs as token chunks on webgpu).
  * Dropout is left out (deterministic check). Weights N(0, 0.02) as the official code.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { causalConvSiluWebgpu, selectiveScanWebgpu } from "../../src/kernels/webgpu/ops.js";
+import { linearCrossEntropy } from "../../src/kernels/ops.js";
 import { Rng } from "../../src/util/rng.js";
 
 export interface TinyMambaConfig {
@@ -23,8 +25,11 @@ export interface TinyMambaConfig {
 
 export interface TinyMamba {
   readonly vars: tf.Variable[];
-  /** Mean cross-entropy over positions whose target is not 0. inputs, targets: [batch, len] int32. */
-  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar;
+  /**
+   * Mean cross-entropy over positions whose target is not 0: the CLI's op (`linearCrossEntropy`,
+   * token chunks on webgpu). inputs: [batch, len] int32; targets: the same positions, row-major.
+   */
+  loss(inputs: tf.Tensor2D, targets: Int32Array): tf.Scalar;
 }
 
 export const buildTinyMamba = (cfg: TinyMambaConfig): TinyMamba => {
@@ -86,14 +91,8 @@ export const buildTinyMamba = (cfg: TinyMambaConfig): TinyMamba => {
       const h1 = layerNorm(m, V.ln1g, V.ln1b); // one layer: LayerNorm(dropout(mamba(x))), as the official code
       const f = dense(gelu(dense(h1, V.w1, V.b1)), V.w2, V.b2);
       const h2 = layerNorm(tf.add(f, h1), V.ln2g, V.ln2b);
-      const logits = tf.matMul(tf.reshape(h2, [B * L, cfg.dim]), V.emb, false, true); // [B*L, items+1]
-      const flatT = tf.reshape(targets, [-1]);
-      const mask = tf.cast(tf.greater(flatT, 0), "float32");
-      // column 0 (padding) never scores: a large negative bias
-      const padBias = tf.concat([tf.fill([1], -1e9), tf.zeros([cfg.items])]);
-      const lse = tf.logSumExp(tf.add(logits, padBias), 1);
-      const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.cast(flatT, "int32"), cfg.items + 1)), 1);
-      return tf.div(tf.sum(tf.mul(tf.sub(lse, picked), mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+      const count = targets.reduce((n, t) => n + (t > 0 ? 1 : 0), 0);
+      return tf.div(linearCrossEntropy(tf.reshape(h2, [B * L, cfg.dim]) as tf.Tensor2D, V.emb as tf.Tensor2D, targets), Math.max(count, 1)) as tf.Scalar;
     },
   };
 };

@@ -6,8 +6,9 @@
 #      the NVIDIA driver (libGLX_nvidia.so.0) when none is installed (containers often lack it);
 #   3. `test:gpu` (WGSL kernels vs the TypeScript reference, training lowers the loss);
 #   4. the Mamba4Rec training-step benchmark: tokens/s and the scan's GB/s against the card's peak.
-# Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, bench 5 min).
-# Usage: bench/gpu/run.sh [full|tiny]      (tiny: a seconds-long dry run, e.g. on lavapipe)
+# Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, each bench 2.5 min; TEST_LIMIT_S and BENCH_LIMIT_S change them).
+# Usage: bench/gpu/run.sh [full|tiny|profile]  (tiny: a seconds-long dry run, e.g. on lavapipe;
+#        profile: only bench/gpu/profile.ts, each piece of the step timed alone)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${1:-full}
@@ -36,30 +37,55 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
   export LD_LIBRARY_PATH="$PWD/$RT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   log "using packed Vulkan loader"
 fi
-# NVIDIA Vulkan ICD: installed by the driver as nvidia_icd.json; write one when it is missing.
-if command -v nvidia-smi >/dev/null 2>&1; then
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$RES/nvidia-smi.txt"
-  if ! ls /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json >/dev/null 2>&1 && [ -z "${VK_ICD_FILENAMES:-}" ]; then
-    GLX=$(ldconfig -p | awk '/libGLX_nvidia\.so\.0/ {print $NF; exit}')
-    if [ -n "$GLX" ]; then
-      mkdir -p "$RT"
-      printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$GLX" > "$RT/nvidia_icd.json"
-      export VK_ICD_FILENAMES="$PWD/$RT/nvidia_icd.json"
-      log "wrote $RT/nvidia_icd.json for $GLX"
-    else
-      log "warning: no NVIDIA Vulkan ICD (nvidia_icd.json) nor libGLX_nvidia.so.0: in a container set NVIDIA_DRIVER_CAPABILITIES=all (graphics)"
-    fi
-  fi
-fi
+# Diagnostics: which Vulkan ICDs and NVIDIA user-space libraries this machine has.
+NVLIB=$(ldconfig -p 2>/dev/null | awk '/libnvidia-ml\.so\.1 .*x86-64/ {print $NF; exit}' | xargs -r dirname)
+{ command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  echo "vulkan ICD files:"; for f in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; do [ -f "$f" ] && { echo "$f"; cat "$f"; echo; }; done
+  echo "NVIDIA libraries in ${NVLIB:-?}:"; [ -n "$NVLIB" ] && ls "$NVLIB" | grep -i nvidia | tr '\n' ' '; echo
+  for l in libGLX_nvidia.so.0 libEGL_nvidia.so.0 libnvidia-glcore.so libnvidia-gpucomp.so libnvidia-glvkspirv.so; do
+    printf '%s: %s\n' "$l" "$(ldconfig -p | awk -v l="$l" 'index($1, l) == 1 {print $NF; exit}')"; done
+  echo "/dev: $(ls /dev | grep -i nvidia | tr '\n' ' ')"; } 2>&1 | tee "$RES/vulkan.txt"
+
+# The Vulkan ICD for Dawn: the first of these that gives an adapter (bench/gpu/probe.ts):
+# the loader's own search (the driver's nvidia_icd.json), then ICD files written here for the
+# driver's GLX and EGL libraries (containers often ship the libraries without the json).
+probe() { VK_LOADER_DEBUG=error timeout 60 node --import tsx bench/gpu/probe.ts 2>&1 | grep -v 'artificially reduced' | tail -5; return "${PIPESTATUS[0]}"; }
+mkdir -p "$RT"
+CANDIDATES=("${VK_ICD_FILENAMES:-}")
+for lib in libGLX_nvidia.so.0 libEGL_nvidia.so.0; do
+  for path in $(ldconfig -p 2>/dev/null | awk -v l="$lib" '$1 == l {print $NF}'); do
+    j="$RT/icd-$(echo "$path" | tr '/' '_').json"
+    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$path" > "$j"
+    CANDIDATES+=("$PWD/$j")
+  done
+done
+FOUND=0
+for c in "${CANDIDATES[@]}"; do
+  if [ -n "$c" ]; then export VK_ICD_FILENAMES="$c"; else unset VK_ICD_FILENAMES; fi
+  log "probe with VK_ICD_FILENAMES=${c:-(loader default)}"
+  if probe | tee -a "$RES/vulkan.txt"; then FOUND=1; break; fi
+done
+[ "$FOUND" = 1 ] || { log "no WebGPU adapter with any ICD; see $RES/vulkan.txt"; unset VK_ICD_FILENAMES; }
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
+if [ "$SIZE" = profile ]; then
+  log "profile: the step's pieces one by one (bench/gpu/profile.ts)"
+  timeout ${BENCH_LIMIT_S:-150} node --import tsx bench/gpu/profile.ts 2>&1 | grep -v 'artificially reduced' | tee "$RES/profile.txt"
+  exit "${PIPESTATUS[0]}"
+fi
 MOCHA="node node_modules/mocha/bin/mocha.js --no-config -n import=tsx --timeout 600000"
 log "test:gpu"
-timeout 240 $MOCHA 'test/gpu/**/*.spec.ts' 2>&1 | grep -v 'artificially reduced' | tee "$RES/test-gpu.txt"
+timeout ${TEST_LIMIT_S:-240} $MOCHA 'test/gpu/**/*.spec.ts' 2>&1 | grep -v 'artificially reduced' | tee "$RES/test-gpu.txt"
 TEST_RC=${PIPESTATUS[0]}
 log "test:gpu exit $TEST_RC"
-log "benchmark ($SIZE)"
-BENCH_SIZE=$SIZE timeout 300 node --import tsx bench/gpu/bench.ts 2>&1 | grep -v 'artificially reduced' | tee "$RES/bench-$SIZE.txt"
-BENCH_RC=${PIPESTATUS[0]}
+BENCH_RC=0
+# The benchmark at 64 sequences a step, then (full size only) at 256: GPUs want big batches.
+for BATCH in 64 256; do
+  [ "$SIZE" = tiny ] && [ "$BATCH" != 64 ] && continue
+  log "benchmark ($SIZE$([ "$SIZE" = tiny ] || echo ", $BATCH sequences a step"))"
+  BENCH_SIZE=$SIZE BENCH_BATCH=$([ "$SIZE" = tiny ] || echo "$BATCH") timeout ${BENCH_LIMIT_S:-150} node --import tsx bench/gpu/bench.ts 2>&1 \
+    | grep -v 'artificially reduced' | tee "$RES/bench-$SIZE-$BATCH.txt"
+  [ "${PIPESTATUS[0]}" = 0 ] || BENCH_RC=1
+done
 log "bench exit $BENCH_RC; results in $RES/"
 [ "$TEST_RC" = 0 ] && [ "$BENCH_RC" = 0 ]

@@ -14,6 +14,7 @@
  * `linearCeWebgpu` (token chunks of tfjs ops), and the elementwise ops take their composed forms.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { addAll } from "./add_all.js";
 import "../runtime/gradients.js";
 import { kernels } from "./select.js";
 import { nativeElementwise } from "./native_matmul.js";
@@ -218,7 +219,7 @@ export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Arr
         const logits = tf.matMul(tf.slice(th!, [t0, 0], [n, hidden]), W1, false, true); // [n, vocab-1]
         return tf.neg(tf.sum(tf.mul(maskAndQ(t0, n).q, tf.logSoftmax(logits))));
       }));
-      return parts.length === 0 ? tf.scalar(0) : parts.length === 1 ? parts[0]! : tf.addN(parts);
+      return parts.length === 0 ? tf.scalar(0) : addAll(parts);
     }) as tf.Scalar;
     return {
       value,

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { addAll } from "../../kernels/add_all.js";
 
 /**
  * Scales `grads` in place (replacing, and disposing, the tensors) so their global L2 norm is at most
@@ -20,7 +21,7 @@ export const clipByGlobalNormAsync = async (grads: Record<string, tf.Tensor>, ma
 };
 
 const squaredNorm = (grads: Record<string, tf.Tensor>): tf.Tensor =>
-  tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  tf.tidy(() => addAll(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
 
 const scaleTo = (grads: Record<string, tf.Tensor>, norm: number, maxNorm: number): number => {
   const scale = maxNorm / (norm + 1e-6);

@@ -1,0 +1,26 @@
+import { strict as assert } from "node:assert";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { addAll } from "../../src/kernels/add_all.js";
+import { Rng } from "../../src/util/rng.js";
+
+describe("addAll (pairwise sum, the webgpu-safe addN)", () => {
+  it("equals tf.addN for 1 to 13 tensors, leaves its inputs alone and leaks nothing", async () => {
+    const rng = new Rng(4);
+    for (let n = 1; n <= 13; n++) {
+      const ts = Array.from({ length: n }, () => tf.tensor2d(Float32Array.from({ length: 6 }, () => rng.normal()), [2, 3]));
+      const before = tf.memory().numTensors;
+      const got = addAll(ts);
+      assert.equal(tf.memory().numTensors, before + 1, `n=${n}: one new tensor`);
+      const want = tf.addN(ts);
+      const [g, w] = [await got.data(), await want.data()];
+      for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i]! - w[i]!) < 1e-5, `n=${n} at ${i}: ${g[i]} vs ${w[i]}`);
+      assert.ok(ts.every((t) => !t.isDisposed));
+      tf.dispose([got, want, ...ts]);
+    }
+  });
+
+  it("refuses an empty list", () => {
+    assert.throws(() => addAll([]), /at least one tensor/);
+  });
+});
