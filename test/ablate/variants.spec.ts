@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { checkFile, checkText } from "../../src/check/index.js";
 import { printSpec } from "../../src/ir/print.js";
 import type { CheckedSpec, Layer } from "../../src/ir/spec.js";
@@ -92,6 +92,14 @@ describe("ablate: variants of specs/mamba4rec.rec", () => {
 
   it("names the default folder specs/ablations/<base>", () => {
     assert.equal(defaultOutDir("specs/mamba4rec.rec"), join("specs", "ablations", "mamba4rec"));
+  });
+
+  it("the committed specs/ablations/mamba4rec/ is what `reccompile ablate specs/mamba4rec.rec` writes", () => {
+    const a = buildAblation(base, "specs/mamba4rec.rec");
+    const dir = defaultOutDir("specs/mamba4rec.rec");
+    const hint = "regenerate with: node dist/cli/reccompile.js ablate specs/mamba4rec.rec";
+    assert.deepEqual(readdirSync(dir).sort(), a.variants.map((v) => basename(v.file)).sort(), hint);
+    for (const v of a.variants) assert.equal(readFileSync(v.file, "utf8"), v.text, `${v.file} is stale; ${hint}`);
   });
 });
 
