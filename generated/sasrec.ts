@@ -32,22 +32,22 @@ export const config: rt.RunConfig = {
 
 /** SASRec as written in specs/sasrec.rec: item embedding, 4 layers, tied output. */
 export function build(ctx: rt.BuildContext): rt.Model {
-  const items = rt.at("specs/sasrec.rec:5", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
+  const items = rt.at("specs/sasrec.rec:7", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
   const layers: rt.Module[] = [
-    rt.at("specs/sasrec.rec:7", () => rt.positional(ctx, "layers.0.positional", { maxLen: 200, dim: 64 })), // [batch, len, 64]
-    rt.at("specs/sasrec.rec:8", () => rt.dropout(ctx, "layers.1.dropout", { rate: 0.2 })), // [batch, len, 64]
-    rt.at("specs/sasrec.rec:9", () => rt.layerNorm(ctx, "layers.2.layernorm", { dim: 64, eps: 1e-12 })), // [batch, len, 64]
-    rt.sequential("layers.3.repeat", rt.times(2, (r0) => rt.sequential(`layers.3.repeat.${r0}`, [ // 2 copies  specs/sasrec.rec:10
-      rt.residual(`layers.3.repeat.${r0}.0.residual`, [ // x + body(x)  specs/blocks.rec:3
-        rt.at("specs/blocks.rec:4", () => rt.attention(ctx, `layers.3.repeat.${r0}.0.residual.body.0.attention`, { dim: 64, heads: 2, dropout: 0.2, causal: true })), // [batch, len, 64]
-        rt.at("specs/blocks.rec:5", () => rt.dropout(ctx, `layers.3.repeat.${r0}.0.residual.body.1.dropout`, { rate: 0.2 })), // [batch, len, 64]
+    rt.at("specs/sasrec.rec:9", () => rt.positional(ctx, "layers.0.positional", { maxLen: 200, dim: 64 })), // [batch, len, 64]
+    rt.at("specs/sasrec.rec:10", () => rt.layerNorm(ctx, "layers.1.layernorm", { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+    rt.at("specs/sasrec.rec:11", () => rt.dropout(ctx, "layers.2.dropout", { rate: 0.2 })), // [batch, len, 64]
+    rt.sequential("layers.3.repeat", rt.times(2, (r0) => rt.sequential(`layers.3.repeat.${r0}`, [ // 2 copies  specs/sasrec.rec:12
+      rt.residual(`layers.3.repeat.${r0}.0.residual`, [ // x + body(x)  specs/blocks.rec:5
+        rt.at("specs/blocks.rec:6", () => rt.attention(ctx, `layers.3.repeat.${r0}.0.residual.body.0.attention`, { dim: 64, heads: 2, dropout: 0.2, causal: true })), // [batch, len, 64]
+        rt.at("specs/blocks.rec:7", () => rt.dropout(ctx, `layers.3.repeat.${r0}.0.residual.body.1.dropout`, { rate: 0.2 })), // [batch, len, 64]
       ]),
-      rt.at("specs/blocks.rec:7", () => rt.layerNorm(ctx, `layers.3.repeat.${r0}.1.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
-      rt.residual(`layers.3.repeat.${r0}.2.residual`, [ // x + body(x)  specs/blocks.rec:8
-        rt.at("specs/blocks.rec:9", () => rt.ffn(ctx, `layers.3.repeat.${r0}.2.residual.body.0.ffn`, { dim: 64, inner: 256, outDim: 64, activation: "gelu", dropout: 0.2 })), // [batch, len, 64]
-        rt.at("specs/blocks.rec:10", () => rt.dropout(ctx, `layers.3.repeat.${r0}.2.residual.body.1.dropout`, { rate: 0.2 })), // [batch, len, 64]
+      rt.at("specs/blocks.rec:9", () => rt.layerNorm(ctx, `layers.3.repeat.${r0}.1.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+      rt.residual(`layers.3.repeat.${r0}.2.residual`, [ // x + body(x)  specs/blocks.rec:10
+        rt.at("specs/blocks.rec:11", () => rt.ffn(ctx, `layers.3.repeat.${r0}.2.residual.body.0.ffn`, { dim: 64, inner: 256, outDim: 64, activation: "gelu", dropout: 0 })), // [batch, len, 64]
+        rt.at("specs/blocks.rec:12", () => rt.dropout(ctx, `layers.3.repeat.${r0}.2.residual.body.1.dropout`, { rate: 0.2 })), // [batch, len, 64]
       ]),
-      rt.at("specs/blocks.rec:12", () => rt.layerNorm(ctx, `layers.3.repeat.${r0}.3.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+      rt.at("specs/blocks.rec:14", () => rt.layerNorm(ctx, `layers.3.repeat.${r0}.3.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
     ]))),
   ];
   return rt.sequenceNet(ctx, items, layers, "tied"); // scores: [batch, len, numItems + 1]
