@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { addAll } from "../../src/kernels/add_all.js";
@@ -22,5 +24,12 @@ describe("addAll (pairwise sum, the webgpu-safe addN)", () => {
 
   it("refuses an empty list", () => {
     assert.throws(() => addAll([]), /at least one tensor/);
+  });
+
+  it("src/ calls tf.addN nowhere (it breaks on webgpu past 7 inputs); addAll instead", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+    const offenders = files("src").filter((f) => /\btf\.addN\s*\(/.test(readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")));
+    assert.deepEqual(offenders, []);
   });
 });
