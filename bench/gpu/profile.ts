@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { initWebgpu, webgpuAdapter } from "../../src/runtime/webgpu.js";
 import { selectiveScanWebgpu, causalConvSiluWebgpu } from "../../src/kernels/webgpu/ops.js";
-import { linearCrossEntropy } from "../../src/kernels/ops.js";
+import { linearCeWebgpu } from "../../src/kernels/ops.js";
 import { Rng } from "../../src/util/rng.js";
 
 const SIZES = {
@@ -39,7 +39,7 @@ const main = async (): Promise<void> => {
     const fwd = await time(() => f(...xs));
     const g = tf.grads((...a: tf.Tensor[]) => tf.sum(f(...a)));
     const fb = await time(() => g(xs));
-    console.log(`${name.padEnd(40)} forward ${fwd.toFixed(2).padStart(8)} ms   forward+backward ${fb.toFixed(2).padStart(8)} ms`);
+    console.log(`${name.padEnd(48)} forward ${fwd.toFixed(2).padStart(8)} ms   forward+backward ${fb.toFixed(2).padStart(8)} ms`);
     return [name, +fwd.toFixed(2), +fb.toFixed(2)];
   };
   const emb = rnd([V, H], 0.02), tok = ids(T, S.items), h = rnd([T, H]), x3 = rnd([B, L, H]);
@@ -55,7 +55,16 @@ const main = async (): Promise<void> => {
     return tf.sub(lse, tf.sum(tf.mul(logits, tf.oneHot(targets, V)), 1));
   }, [h, emb]));
   const tgt = await targets.data() as Int32Array;
-  rows.push(await both("linearCrossEntropy (the CLI's, chunked)", (a, e) => linearCrossEntropy(a as tf.Tensor2D, e as tf.Tensor2D, tgt), [h, emb]));
+  rows.push(await both("linearCeWebgpu, transposed W operand", (a, e) => linearCeWebgpu(a as tf.Tensor2D, e as tf.Tensor2D, tgt, 0, 1 << 22, false), [h, emb]));
+  rows.push(await both("linearCeWebgpu, W pre-transposed", (a, e) => linearCeWebgpu(a as tf.Tensor2D, e as tf.Tensor2D, tgt, 0, 1 << 22, true), [h, emb]));
+  // One chunk's products (1 << 22 floats of logits), in both forms.
+  const n = Math.min(T, Math.floor((1 << 22) / S.items));
+  const hc = rnd([n, H]), ds = rnd([n, S.items]), W1 = rnd([S.items, H], 0.02), W1t = rnd([H, S.items], 0.02);
+  rows.push(await both(`chunk logits [${n}x${H}]x[${S.items}x${H}]^T`, (a, w) => tf.matMul(a!, w!, false, true), [hc, W1]));
+  rows.push(await both(`chunk logits [${n}x${H}]x[${H}x${S.items}]`, (a, w) => tf.matMul(a!, w!), [hc, W1t]));
+  rows.push(await both(`chunk dW [${n}x${S.items}]^T x [${n}x${H}]`, (d, a) => tf.matMul(d!, a!, true, false), [ds, hc]));
+  rows.push(await both(`chunk dW^T transpose([${n}x${H}]) x [${n}x${S.items}]`, (a, d) => tf.matMul(tf.transpose(a!), d!), [hc, ds]));
+  rows.push(await both(`full logits [${T}x${H}]x[${H}x${V}]`, (a, w) => tf.matMul(a!, w!), [h, rnd([H, V], 0.02)]));
   rows.push(await both("layerNorm (moments)", (a) => {
     const { mean, variance } = tf.moments(a!, -1, true);
     return tf.div(tf.sub(a!, mean), tf.sqrt(tf.add(variance, 1e-12)));

@@ -6,7 +6,7 @@
 #      the NVIDIA driver (libGLX_nvidia.so.0) when none is installed (containers often lack it);
 #   3. `test:gpu` (WGSL kernels vs the TypeScript reference, training lowers the loss);
 #   4. the Mamba4Rec training-step benchmark: tokens/s and the scan's GB/s against the card's peak.
-# Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, each bench 2.5 min; TEST_LIMIT_S and BENCH_LIMIT_S change them).
+# Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, each of the four benches 2.5 min; TEST_LIMIT_S and BENCH_LIMIT_S change them).
 # Usage: bench/gpu/run.sh [full|tiny|profile]  (tiny: a seconds-long dry run, e.g. on lavapipe;
 #        profile: only bench/gpu/profile.ts, each piece of the step timed alone)
 set -uo pipefail
@@ -80,12 +80,15 @@ TEST_RC=${PIPESTATUS[0]}
 log "test:gpu exit $TEST_RC"
 BENCH_RC=0
 # The benchmark at 64 sequences a step, then (full size only) at 256: GPUs want big batches.
+# Each with both forms of the cross-entropy's matrix products (REC_WEBGPU_CE).
 for BATCH in 64 256; do
   [ "$SIZE" = tiny ] && [ "$BATCH" != 64 ] && continue
-  log "benchmark ($SIZE$([ "$SIZE" = tiny ] || echo ", $BATCH sequences a step"))"
-  BENCH_SIZE=$SIZE BENCH_BATCH=$([ "$SIZE" = tiny ] || echo "$BATCH") timeout ${BENCH_LIMIT_S:-150} node --import tsx bench/gpu/bench.ts 2>&1 \
-    | grep -v 'artificially reduced' | tee "$RES/bench-$SIZE-$BATCH.txt"
-  [ "${PIPESTATUS[0]}" = 0 ] || BENCH_RC=1
+  for CE in transposed pretransposed; do
+    log "benchmark ($SIZE$([ "$SIZE" = tiny ] || echo ", $BATCH sequences a step"), REC_WEBGPU_CE=$CE)"
+    REC_WEBGPU_CE=$CE BENCH_SIZE=$SIZE BENCH_BATCH=$([ "$SIZE" = tiny ] || echo "$BATCH") timeout ${BENCH_LIMIT_S:-150} node --import tsx bench/gpu/bench.ts 2>&1 \
+      | grep -v 'artificially reduced' | tee "$RES/bench-$SIZE-$BATCH-$CE.txt"
+    [ "${PIPESTATUS[0]}" = 0 ] || BENCH_RC=1
+  done
 done
 log "bench exit $BENCH_RC; results in $RES/"
 [ "$TEST_RC" = 0 ] && [ "$BENCH_RC" = 0 ]

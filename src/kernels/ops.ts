@@ -188,15 +188,28 @@ const linearCeBackend = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, e:
 };
 
 /**
+ * REC_WEBGPU_CE=pretransposed|transposed picks `linearCeWebgpu`'s matMul form. Default
+ * pretransposed: on an NVIDIA H200 a training step took 157 ms against 216 ms (64 x 200 tokens) and
+ * 468 against 544 ms (256 x 200), measured in one `bench/gpu/run.sh` (docs/gpu.md).
+ */
+const webgpuCePretranspose = (): boolean => {
+  const v = (process.env["REC_WEBGPU_CE"] ?? "pretransposed").toLowerCase();
+  if (v !== "transposed" && v !== "pretransposed") throw new Error(`REC_WEBGPU_CE must be transposed or pretransposed, got '${v}'`);
+  return v === "pretransposed";
+};
+
+/**
  * The linear cross-entropy on the webgpu backend, where nothing may be read synchronously: token
  * chunks of [chunk, vocab-1] logits and logSoftmax, all tfjs ops, the loss left on the GPU as a
  * tensor. One tf.customGrad: the forward keeps only h and W, the backward recomputes each chunk's
  * softmax (never the whole [tokens, vocab] block) and returns dh and dW (row 0 of dW zero).
  * Same contract and math as `linearCrossEntropy` / `linearCrossEntropyRef`; `chunkFloats` (tests)
- * bounds the logits per chunk.
+ * bounds the logits per chunk. `pretransposeW`: every product without a transposed operand (W
+ * transposed once, dW accumulated transposed), instead of tfjs's transposed-operand matMul
+ * (bench/gpu/profile.ts times both).
  */
 export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, labelSmoothing = 0,
-  chunkFloats = CE_CHUNK_FLOATS): tf.Scalar => {
+  chunkFloats = CE_CHUNK_FLOATS, pretransposeW = false): tf.Scalar => {
   const [tokens, hidden] = h.shape;
   const real = W.shape[0] - 1;
   const e = labelSmoothing;
@@ -210,13 +223,17 @@ export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Arr
     const ids = tf.tensor1d(Int32Array.from(tgt, (y) => Math.max(0, y - 1)), "int32");
     return { m, q: tf.mul(tf.add(tf.mul(tf.oneHot(ids, real), 1 - e), e / real), m) };
   };
+  /** A chunk's logits h W1^T, through the pre-transposed W1t when there is one. */
+  const scores = (hc: tf.Tensor2D, W1: tf.Tensor2D, W1t: tf.Tensor2D | null): tf.Tensor2D =>
+    W1t ? tf.matMul(hc, W1t) : tf.matMul(hc, W1, false, true);
   const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
     const [th, tW] = args as tf.Tensor2D[];
     (args[2] as Saver)([th!, tW!]);
     const value = tf.tidy(() => {
       const W1 = tf.slice(tW!, [1, 0], [real, hidden]); // [vocab-1, hidden]
+      const W1t = pretransposeW ? tf.transpose(W1) : null; // [hidden, vocab-1]
       const parts = chunks.map(({ t0, n }) => tf.tidy(() => {
-        const logits = tf.matMul(tf.slice(th!, [t0, 0], [n, hidden]), W1, false, true); // [n, vocab-1]
+        const logits = scores(tf.slice(th!, [t0, 0], [n, hidden]), W1, W1t); // [n, vocab-1]
         return tf.neg(tf.sum(tf.mul(maskAndQ(t0, n).q, tf.logSoftmax(logits))));
       }));
       return parts.length === 0 ? tf.scalar(0) : addAll(parts);
@@ -226,6 +243,7 @@ export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Arr
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [h0, W0] = saved as [tf.Tensor2D, tf.Tensor2D];
         const W1 = tf.slice(W0, [1, 0], [real, hidden]);
+        const W1t = pretransposeW ? tf.transpose(W1) : null;
         const dhs: tf.Tensor[] = [];
         let dW1: tf.Tensor | null = null;
         for (const { t0, n } of chunks) {
@@ -233,16 +251,18 @@ export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Arr
           const [dhc, sum] = tf.tidy(() => {
             const hc = tf.slice(h0, [t0, 0], [n, hidden]);
             const { m, q } = maskAndQ(t0, n);
-            const ds = tf.sub(tf.mul(tf.softmax(tf.matMul(hc, W1, false, true)), m), q); // [n, vocab-1]
-            const dWc = tf.matMul(ds, hc, true, false); // [vocab-1, hidden]
-            return [tf.matMul(ds, W1), dW1 ? tf.add(dW1, dWc) : dWc]; // [n, hidden], [vocab-1, hidden]
+            const ds = tf.sub(tf.mul(tf.softmax(scores(hc, W1, W1t)), m), q); // [n, vocab-1]
+            // Without transposed operands: dW1^T accumulates hc^T ds ([hidden, vocab-1]).
+            const dWc = W1t ? tf.matMul(tf.transpose(hc), ds) : tf.matMul(ds, hc, true, false); // [vocab-1, hidden] or its transpose
+            return [tf.matMul(ds, W1), dW1 ? tf.add(dW1, dWc) : dWc]; // [n, hidden], dW1 (or dW1^T)
           });
           dW1?.dispose();
           dW1 = sum!;
           dhs.push(dhc!);
         }
         const dh = dhs.length === 0 ? tf.zeros([tokens, hidden]) : dhs.length === 1 ? dhs[0]! : tf.concat(dhs, 0);
-        const dW = tf.concat([tf.zeros([1, hidden]), dW1 ?? tf.zeros([real, hidden])], 0);
+        const dW1r = dW1 && W1t ? tf.transpose(dW1) : dW1;
+        const dW = tf.concat([tf.zeros([1, hidden]), dW1r ?? tf.zeros([real, hidden])], 0);
         return [tf.mul(dh, dy), tf.mul(dW, dy)];
       }),
     };
@@ -256,7 +276,7 @@ export const linearCeWebgpu = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Arr
  * W: [vocab, hidden]; targets: [tokens]. Returns a scalar; gradients flow to h and W.
  */
 export const linearCrossEntropy = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, labelSmoothing = 0): tf.Scalar => {
-  if (onWebgpu()) return linearCeWebgpu(h, W, targets, labelSmoothing);
+  if (onWebgpu()) return linearCeWebgpu(h, W, targets, labelSmoothing, CE_CHUNK_FLOATS, webgpuCePretranspose());
   const [tokens, hidden] = h.shape;
   const vocab = W.shape[0];
   const grads = tapeOn();

@@ -52,21 +52,22 @@ describe("kernels/ops.ts on the webgpu backend", function () {
     assert.deepEqual(c1, c2);
   });
 
-  for (const { tokens, vocab, hidden, smoothing, chunkFloats } of [
+  for (const { tokens, vocab, hidden, smoothing, chunkFloats, pretransposeW } of [
     { tokens: 37, vocab: 51, hidden: 8, smoothing: 0, chunkFloats: 1 << 22 }, // one chunk
     { tokens: 37, vocab: 51, hidden: 8, smoothing: 0.1, chunkFloats: 500 }, // 10-row chunks, the last partial
     // 13 chunks: more than the 7 inputs a default WebGPU device lets one addN kernel take (8 storage
     // buffers per shader stage); Dawn on an NVIDIA H200 rejected such a pipeline and the loss was wrong.
     { tokens: 37, vocab: 51, hidden: 8, smoothing: 0, chunkFloats: 150 },
-  ]) {
-    it(`linearCrossEntropy (tokens ${tokens}, vocab ${vocab}, smoothing ${smoothing}, ${Math.floor(chunkFloats / (vocab - 1))}-row chunks) matches the reference`, async () => {
+    { tokens: 37, vocab: 51, hidden: 8, smoothing: 0.1, chunkFloats: 500, pretransposeW: true }, // no transposed matMul operands
+  ] as Array<{ tokens: number; vocab: number; hidden: number; smoothing: number; chunkFloats: number; pretransposeW?: boolean }>) {
+    it(`linearCrossEntropy (tokens ${tokens}, vocab ${vocab}, smoothing ${smoothing}, ${Math.floor(chunkFloats / (vocab - 1))}-row chunks${pretransposeW ? ", W pre-transposed" : ""}) matches the reference`, async () => {
       const rng = new Rng(5);
       const h = randn(rng, [tokens, hidden]) as tf.Tensor2D;
       const W = randn(rng, [vocab, hidden], 0.5) as tf.Tensor2D;
       const targets = Int32Array.from({ length: tokens }, (_, i) => (i % 5 === 3 ? 0 : 1 + ((i * 7) % (vocab - 1))));
       const f = (fn: typeof linearCrossEntropyRef) => tf.valueAndGrads((hh: tf.Tensor, ww: tf.Tensor) =>
         fn(hh as tf.Tensor2D, ww as tf.Tensor2D, targets, smoothing));
-      const got = f((hh, ww, t, e) => linearCeWebgpu(hh, ww, t, e, chunkFloats))([h, W]);
+      const got = f((hh, ww, t, e) => linearCeWebgpu(hh, ww, t, e, chunkFloats, pretransposeW ?? false))([h, W]);
       const want = f(linearCrossEntropyRef)([h, W]);
       const [lg, dhg, dWg, lw, dhw, dWw] = await read([got.value, ...got.grads, want.value, ...want.grads]);
       assert.ok(relErr(lg!, lw!) < TOL, `loss ${lg![0]} vs ${lw![0]}`);
