@@ -1,9 +1,10 @@
 /**
  * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR] [--report-only]`
  *
- * Trains the paper's comparison from the shipped specs, one run folder per model under
- * runs/reproduce/<dataset>/ (resumable: finished runs are read back, interrupted ones resumed),
- * then writes docs/results/<dataset>.json and docs/results.md. Progress streams to stderr.
+ * Trains the paper's comparison from the shipped specs (`--models` picks some, in that order), one
+ * run folder per model under runs/reproduce/<dataset>/ (resumable: finished runs are read back,
+ * interrupted ones resumed), then writes docs/results/<dataset>.json and docs/results.md covering
+ * every model that has a run folder. Progress streams to stderr.
  * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
  * last checkpoint got (epochs, best validation so far; no test figures).
  */
@@ -77,16 +78,20 @@ const main = async (): Promise<void> => {
   if (!existsSync(data)) throw new Error(`no data for '${dataset}' at ${data}; pass --data PATH`);
   const wanted = arg("models")?.split(",");
   for (const w of wanted ?? []) if (!JOBS.some((j) => j.key === w)) throw new Error(`unknown model '${w}' (known: ${JOBS.map((j) => j.key).join(", ")})`);
-  // --models also sets the order of the runs.
-  const jobs = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
+  // --models picks which to train, in that order; the report covers every model with a run folder.
+  const toRun = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
   type Row = Partial<RunMetrics> & { status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null; spec: string; command: string };
   const results: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
-  for (const job of jobs) {
+  if (!reportOnly)
+    for (const job of toRun) {
+      const dir = join(root, job.key);
+      if (!existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
+    }
+  for (const job of JOBS) {
     const dir = join(root, job.key);
-    if (!reportOnly && !existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
     const command = `reccompile run ${job.spec} --data ${DATASETS[dataset] ?? data}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
     if (existsSync(join(dir, "metrics.json"))) {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
