@@ -4,10 +4,14 @@
 #                                  (libvulkan.so.1), so Dawn can reach the NVIDIA driver's Vulkan ICD
 #   bench/gpu/node_modules.tar.xz  the dependency closure of the packages the GPU tests and benchmark
 #                                  load (tfjs-core, -backend-cpu, -backend-webgpu, webgpu for linux-x64
-#                                  only, mocha, tsx), not the whole node_modules
+#                                  only, mocha, tsx), not the whole node_modules; with --cli also what
+#                                  building and running the CLI needs (typescript, ts-morph, chevrotain,
+#                                  fp-ts, io-ts, tfjs (its gradients), tfjs-backend-wasm, @types), so test/gpu/cli.spec.ts runs
 # Both are build outputs (ignored by git). Run from anywhere inside the repo.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+CLI=0
+[ "${1:-}" = --cli ] && CLI=1
 OUT=bench/gpu
 NODE_BIN=$(node -p 'process.execPath')
 STAGE=$(mktemp -d)
@@ -20,9 +24,11 @@ if [ ! -s "$OUT/node.tar.xz" ] || [ "$NODE_BIN" -nt "$OUT/node.tar.xz" ]; then
   tar -C "$STAGE/rt" -cf - bin lib | xz -T2 -6 > "$OUT/node.tar.xz.tmp" && mv "$OUT/node.tar.xz.tmp" "$OUT/node.tar.xz"
 fi
 
-node --input-type=module - "$STAGE/list" <<'JS'
+node --input-type=module - "$STAGE/list" "$CLI" <<'JS'
 import fs from "node:fs"; import path from "node:path";
 const roots = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-webgpu", "webgpu", "mocha", "tsx"];
+if (process.argv[3] === "1")
+  roots.push("typescript", "ts-morph", "chevrotain", "fp-ts", "io-ts", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@types/node", "@types/mocha");
 const seen = new Set();
 const resolve = (name, from) => {
   for (let dir = from; ; dir = path.dirname(dir)) {

@@ -7,8 +7,8 @@
 #   3. `test:gpu` (WGSL kernels vs the TypeScript reference, training lowers the loss);
 #   4. the Mamba4Rec training-step benchmark: tokens/s and the scan's GB/s against the card's peak.
 # Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, each of the four benches 2.5 min; TEST_LIMIT_S and BENCH_LIMIT_S change them).
-# Usage: bench/gpu/run.sh [full|tiny|profile]  (tiny: a seconds-long dry run, e.g. on lavapipe;
-#        profile: only bench/gpu/profile.ts, each piece of the step timed alone)
+# Usage: bench/gpu/run.sh [full|tiny|test|profile]  (tiny: a seconds-long dry run, e.g. on lavapipe;
+#        test: only test:gpu; profile: only bench/gpu/profile.ts, each piece of the step timed alone)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${1:-full}
@@ -78,6 +78,7 @@ log "test:gpu"
 timeout ${TEST_LIMIT_S:-240} $MOCHA 'test/gpu/**/*.spec.ts' 2>&1 | grep -v 'artificially reduced' | tee "$RES/test-gpu.txt"
 TEST_RC=${PIPESTATUS[0]}
 log "test:gpu exit $TEST_RC"
+[ "$SIZE" = test ] && exit "$TEST_RC"
 BENCH_RC=0
 # The benchmark at 64 sequences a step, then (full size only) at 256: GPUs want big batches.
 # Each with both forms of the cross-entropy's matrix products (REC_WEBGPU_CE).
