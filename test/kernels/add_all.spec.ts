@@ -7,6 +7,15 @@ import { addAll } from "../../src/kernels/add_all.js";
 import { Rng } from "../../src/util/rng.js";
 
 describe("addAll (pairwise sum, the webgpu-safe addN)", () => {
+  let previous: string;
+  before(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend("cpu");
+  });
+  after(async () => {
+    if (previous) await tf.setBackend(previous);
+  });
+
   it("equals tf.addN for 1 to 13 tensors, leaves its inputs alone and leaks nothing", async () => {
     const rng = new Rng(4);
     for (let n = 1; n <= 13; n++) {
