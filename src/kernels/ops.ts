@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { addAll } from "./add_all.js";
+import { UserError } from "../util/errors.js";
 import "../runtime/gradients.js";
 import { kernels } from "./select.js";
 import { nativeElementwise } from "./native_matmul.js";
@@ -194,7 +195,7 @@ const linearCeBackend = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, e:
  */
 const webgpuCePretranspose = (): boolean => {
   const v = (process.env["REC_WEBGPU_CE"] ?? "pretransposed").toLowerCase();
-  if (v !== "transposed" && v !== "pretransposed") throw new Error(`REC_WEBGPU_CE must be transposed or pretransposed, got '${v}'`);
+  if (v !== "transposed" && v !== "pretransposed") throw new UserError(`REC_WEBGPU_CE must be transposed or pretransposed, got '${v}'`);
   return v === "pretransposed";
 };
 
