@@ -12,7 +12,7 @@ import { selectiveScanWebgpu } from "../../src/kernels/webgpu/ops.js";
 import { scanBackwardLayout } from "../../src/kernels/webgpu/programs.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { leaveOneOut } from "../../src/data/split.js";
-import { buildTinyMamba, nextItemBatch } from "./model.js";
+import { buildTinyMamba, nextItemBatch, randomTensor } from "./model.js";
 import { Rng } from "../../src/util/rng.js";
 
 const SIZES = {
@@ -84,12 +84,7 @@ const main = async (): Promise<void> => {
   // --- the scan alone, at the layer's size ---
   const B = S.batch, L = S.len, D = 2 * S.dim, N = S.dState, chunk = 16;
   const rng = new Rng(3);
-  const rnd = (shape: number[], scale = 1, shift = 0) => {
-    const n = shape.reduce((p, d) => p * d, 1);
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = shift + scale * rng.normal();
-    return tf.tensor(a, shape);
-  };
+  const rnd = (shape: number[], scale = 1, shift = 0): tf.Tensor => randomTensor(rng, shape, scale, shift);
   const u = rnd([B, L, D]) as tf.Tensor3D, delta = rnd([B, L, D], 1, -1) as tf.Tensor3D;
   const A = tf.neg(tf.exp(rnd([D, N], 0.5))) as tf.Tensor2D;
   const Bm = rnd([B, L, N]) as tf.Tensor3D, Cm = rnd([B, L, N]) as tf.Tensor3D;

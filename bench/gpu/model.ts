@@ -113,3 +113,10 @@ export const nextItemBatch = (seqs: readonly Int32Array[], len: number): { input
   });
   return { inputs, targets, tokens };
 };
+
+/** A tensor of N(shift, scale^2) draws from `rng`, for the benchmarks' random inputs. */
+export const randomTensor = (rng: Rng, shape: number[], scale = 1, shift = 0): tf.Tensor => {
+  const a = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < a.length; i++) a[i] = shift + scale * rng.normal();
+  return tf.tensor(a, shape);
+};

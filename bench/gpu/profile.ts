@@ -8,6 +8,7 @@ import { initWebgpu, webgpuAdapter } from "../../src/runtime/webgpu.js";
 import { selectiveScanWebgpu, causalConvSiluWebgpu } from "../../src/kernels/webgpu/ops.js";
 import { linearCeWebgpu } from "../../src/kernels/ops.js";
 import { Rng } from "../../src/util/rng.js";
+import { randomTensor } from "./model.js";
 
 const SIZES = {
   full: { batch: 64, len: 200, items: 3706, dim: 64, dState: 32, inner: 256, reps: 5 },
@@ -20,12 +21,7 @@ const main = async (): Promise<void> => {
   console.log(`adapter: ${await webgpuAdapter()}`);
   await initWebgpu();
   const rng = new Rng(5);
-  const rnd = (shape: number[], scale = 1, shift = 0): tf.Tensor => {
-    const n = shape.reduce((p, d) => p * d, 1);
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = shift + scale * rng.normal();
-    return tf.tensor(a, shape);
-  };
+  const rnd = (shape: number[], scale = 1, shift = 0): tf.Tensor => randomTensor(rng, shape, scale, shift);
   const ids = (n: number, hi: number): tf.Tensor1D => tf.tensor1d(Int32Array.from({ length: n }, () => 1 + rng.int(hi)), "int32");
   const B = S.batch, L = S.len, T = B * L, H = S.dim, D = 2 * H, N = S.dState, V = S.items + 1;
   const time = async (f: () => tf.Tensor | tf.Tensor[]): Promise<number> => {
