@@ -146,6 +146,28 @@ napi_value ConvBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gruForward(batch, len, hidden, xi, Wh, bh, h, gates)
+napi_value GruForward(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv, 8)) return nullptr;
+  INT(0, "batch", Bn, 0); INT(1, "len", L, 0); INT(2, "hidden", H, 0);
+  F32(3, "xi", Bn * L * 3 * H, xi); F32(4, "Wh", H * 3 * H, Wh); F32(5, "bh", 3 * H, bh);
+  F32(6, "h", Bn * L * H, h); F32(7, "gates", Bn * L * 4 * H, gates);
+  rc::gru_forward({Bn, L, H}, P(xi), P(Wh), P(bh), P(h), P(gates));
+  return nullptr;
+}
+
+// gruBackward(batch, len, hidden, Wh, h, gates, dh, dxi, dWh, dbh)
+napi_value GruBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, argv, 10)) return nullptr;
+  INT(0, "batch", Bn, 0); INT(1, "len", L, 0); INT(2, "hidden", H, 0);
+  F32(3, "Wh", H * 3 * H, Wh); F32(4, "h", Bn * L * H, h); F32(5, "gates", Bn * L * 4 * H, gates);
+  F32(6, "dh", Bn * L * H, dh); F32(7, "dxi", Bn * L * 3 * H, dxi); F32(8, "dWh", H * 3 * H, dWh); F32(9, "dbh", 3 * H, dbh);
+  rc::gru_backward({Bn, L, H}, P(Wh), P(h), P(gates), P(dh), P(dxi), P(dWh), P(dbh));
+  return nullptr;
+}
+
 // linearCe(tokens, hidden, vocab, labelSmoothing, h, W, bias|null, targets, dh|null, dW|null, dBias|null) -> loss
 napi_value LinearCe(napi_env env, napi_callback_info info) {
   napi_value argv[11];
@@ -390,6 +412,7 @@ napi_value Init(napi_env env, napi_value exports) {
   struct { const char* name; napi_callback cb; } fns[] = {
       {"scanForward", ScanForward}, {"scanBackward", ScanBackward}, {"convForward", ConvForward},
       {"convBackward", ConvBackward}, {"linearCe", LinearCe},       {"scatterAdd", ScatterAdd},
+      {"gruForward", GruForward},   {"gruBackward", GruBackward},
       {"sgemm", Sgemm},             {"info", Info},                 {"configure", Configure},
       {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropoutMask", DropoutMask},
       {"layerNormForward", LayerNormForward}, {"layerNormBackward", LayerNormBackward},

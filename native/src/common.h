@@ -124,6 +124,11 @@ void conv_forward(const ConvDims& d, const float* x, const float* w, const float
 void conv_backward(const ConvDims& d, const float* x, const float* w, const float* bias, const float* dy,
                    float* dx, float* dw, float* dbias);
 
+struct GruDims { int64_t batch, len, hidden; };
+void gru_forward(const GruDims& d, const float* xi, const float* Wh, const float* bh, float* h, float* gates);
+void gru_backward(const GruDims& d, const float* Wh, const float* h, const float* gates, const float* dh,
+                  float* dxi, float* dWh, float* dbh);
+
 struct CeDims { int64_t tokens, hidden, vocab; float labelSmoothing; };
 double linear_ce(const CeDims& d, const float* h, const float* W, const float* bias, const int32_t* targets,
                  float* dh, float* dW, float* dBias);

@@ -20,6 +20,8 @@ import type {
   CausalConvKernel,
   ConvDims,
   FloatArray,
+  GruDims,
+  GruKernel,
   LinearCrossEntropyDims,
   LinearCrossEntropyKernel,
   ScanDims,
@@ -56,6 +58,7 @@ export interface NativeKernels {
   readonly scan: SelectiveScanKernel;
   readonly conv: CausalConvKernel;
   readonly linearCe: LinearCrossEntropyKernel;
+  readonly gru: GruKernel;
   /** out[ids[i], :] += grads[i, :]; grads is [ids.length, dim], out is [vocab, dim]. Adds, does not zero `out`. */
   scatterAdd(ids: Int32Array, grads: Float32Array, out: Float32Array, dim?: number): void;
   /**
@@ -76,6 +79,8 @@ interface Addon {
   convForward(...args: unknown[]): void;
   convBackward(...args: unknown[]): void;
   linearCe(...args: unknown[]): number;
+  gruForward(...args: unknown[]): void;
+  gruBackward(...args: unknown[]): void;
   scatterAdd(ids: Int32Array, grads: Float32Array, out: Float32Array, dim?: number): void;
   sgemm(...args: unknown[]): void;
   info(): Omit<NativeInfo, "path">;
@@ -140,10 +145,21 @@ const wrap = (addon: Addon, path: string): NativeKernels => {
         dh === null ? null : f32("dh", dh), dW === null ? null : f32("dW", dW), dBias === null ? null : f32("dBias", dBias));
     },
   };
+  const gru: GruKernel = {
+    forward(d: GruDims, xi: FloatArray, Wh: FloatArray, bh: FloatArray, h: FloatArray, gates: FloatArray): void {
+      addon.gruForward(d.batch, d.len, d.hidden, f32("xi", xi), f32("Wh", Wh), f32("bh", bh), f32("h", h), f32("gates", gates));
+    },
+    backward(d: GruDims, Wh: FloatArray, h: FloatArray, gates: FloatArray, dh: FloatArray,
+             dxi: FloatArray, dWh: FloatArray, dbh: FloatArray): void {
+      addon.gruBackward(d.batch, d.len, d.hidden, f32("Wh", Wh), f32("h", h), f32("gates", gates), f32("dh", dh),
+        f32("dxi", dxi), f32("dWh", dWh), f32("dbh", dbh));
+    },
+  };
   const kernels: NativeKernels & { info: NativeInfo } = {
     scan,
     conv,
     linearCe,
+    gru,
     scatterAdd: (ids, grads, out, dim) => addon.scatterAdd(ids, f32("grads", grads), f32("out", out), dim),
     sgemm: (transA, transB, M, N, K, alpha, A, B, beta, C, o) =>
       addon.sgemm(transA, transB, M, N, K, alpha, f32("A", A), f32("B", B), beta, f32("C", C),

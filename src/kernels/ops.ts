@@ -19,7 +19,8 @@ import { UserError } from "../util/errors.js";
 import "../runtime/gradients.js";
 import { kernels } from "./select.js";
 import { nativeElementwise } from "./native_matmul.js";
-import { scanCheckpointSize, type ScanDims, type ScanInputs } from "./types.js";
+import { gruGatesSize, scanCheckpointSize, type GruDims, type ScanDims, type ScanInputs } from "./types.js";
+import { gruRecurrenceRef } from "./gru_ref.js";
 import { causalConvSiluWebgpu, onWebgpu, selectiveScanWebgpu } from "./webgpu/ops.js";
 import { sizeOf, type WasmLike } from "./backend_memory.js";
 
@@ -122,6 +123,36 @@ export const causalConvSilu = (x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D
     };
   });
   return op(x, w, bias) as tf.Tensor3D;
+};
+
+/**
+ * The GRU recurrence (types.ts, GruKernel) as one op: xi [batch, len, 3H] (the input projection,
+ * its bias included), Wh [H, 3H], bh [3H] -> h [batch, len, H]. The gates of every step are kept
+ * in JS memory for the backward. On webgpu it is the step-by-step tfjs-ops reference.
+ */
+export const gruRecurrence = (xi: tf.Tensor3D, Wh: tf.Tensor2D, bh: tf.Tensor1D): tf.Tensor3D => {
+  if (onWebgpu()) return gruRecurrenceRef(xi, Wh, bh);
+  const [batch, len, G] = xi.shape;
+  const hidden = Wh.shape[0];
+  if (G !== 3 * hidden || Wh.shape[1] !== 3 * hidden || bh.shape[0] !== 3 * hidden) {
+    throw new Error(`gruRecurrence: xi ${xi.shape}, Wh ${Wh.shape}, bh ${bh.shape} do not fit hidden ${hidden}`);
+  }
+  const dims: GruDims = { batch, len, hidden };
+  const op = tf.customGrad((...args: (tf.Tensor | ((ts: tf.Tensor[]) => void))[]) => {
+    const ins = args.slice(0, 3) as tf.Tensor[];
+    const save = args[3] as (ts: tf.Tensor[]) => void;
+    const gates = new Float32Array(gruGatesSize(dims));
+    const kernel = kernels().gru;
+    const [value] = fused(ins, [[batch, len, hidden]], ([x, w, b], [h]) => kernel.forward(dims, x!, w!, b!, h!, gates));
+    save([ins[1]!, value!]);
+    return {
+      value: value as tf.Tensor3D,
+      gradFunc: (dh: tf.Tensor, saved: tf.Tensor[]) =>
+        fused([...saved, dh], [xi.shape, Wh.shape, bh.shape], ([w, h, g], [dxi, dW, db]) =>
+          kernel.backward(dims, w!, h!, gates, g!, dxi!, dW!, db!)),
+    };
+  });
+  return op(xi, Wh, bh) as tf.Tensor3D;
 };
 
 /** Scores per token chunk in the backend path: about 4M floats (16 MB) at a time. */

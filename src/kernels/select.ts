@@ -5,8 +5,9 @@
  */
 import { UserError } from "../util/errors.js";
 import { causalConvTs } from "./causal_conv_ts.js";
+import { gruTs } from "./gru_ts.js";
 import { selectiveScanTs } from "./selective_scan_ts.js";
-import type { CausalConvKernel, LinearCrossEntropyKernel, SelectiveScanKernel } from "./types.js";
+import type { CausalConvKernel, GruKernel, LinearCrossEntropyKernel, SelectiveScanKernel } from "./types.js";
 
 export type KernelImpl = "ts" | "native";
 
@@ -20,9 +21,10 @@ export interface KernelSet {
    * `linearCeTs` is the loop version, used as a reference and selectable with `useKernels`).
    */
   readonly linearCe: LinearCrossEntropyKernel | null;
+  readonly gru: GruKernel;
 }
 
-export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null };
+export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null, gru: gruTs };
 
 let current: KernelSet = tsKernels;
 
@@ -34,7 +36,7 @@ export const useKernels = (set: KernelSet): void => {
 };
 
 interface NativeModule {
-  loadNativeKernels(): { scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel } | null;
+  loadNativeKernels(): { scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel } | null;
 }
 
 /** The native kernels, or null when `native.ts` or its addon is unavailable. */
@@ -47,7 +49,7 @@ export const loadNative = async (): Promise<KernelSet | null> => {
     return null;
   }
   const k = mod.loadNativeKernels();
-  return k ? { name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe } : null;
+  return k ? { name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru } : null;
 };
 
 /**

@@ -99,3 +99,28 @@ export interface LinearCrossEntropyKernel {
   lossAndGrad(dims: LinearCrossEntropyDims, h: Float32Array, W: Float32Array, bias: Float32Array | null,
               targets: Int32Array, dh: Float32Array | null, dW: Float32Array | null, dBias: Float32Array | null): number;
 }
+
+export interface GruDims {
+  readonly batch: number;
+  readonly len: number;
+  /** H: the hidden size; the gates are 3H wide. */
+  readonly hidden: number;
+}
+
+/**
+ * The GRU recurrence with PyTorch's equations (gates ordered r, z, n; h_0 = 0). The input
+ * projection of every step, xi = x W_i + b_i, is one matmul done outside:
+ *   [ar, az, an] = xi_t,  [hr, hz, hn] = h_{t-1} Wh + bh
+ *   r = sigmoid(ar + hr),  z = sigmoid(az + hz),  n = tanh(an + r * hn),  h_t = (1 - z) n + z h_{t-1}
+ * xi: [batch, len, 3H]; Wh: [H, 3H]; bh: [3H]; h: [batch, len, H]. The forward also writes
+ * `gates` [batch, len, 4H] = (r, z, n, hn) per step, which is all the backward needs besides h and Wh.
+ */
+export interface GruKernel {
+  forward(dims: GruDims, xi: FloatArray, Wh: FloatArray, bh: FloatArray, h: FloatArray, gates: FloatArray): void;
+  /** Gradients of sum(dh * h); overwrites dxi [batch, len, 3H], dWh [H, 3H] and dbh [3H]. */
+  backward(dims: GruDims, Wh: FloatArray, h: FloatArray, gates: FloatArray, dh: FloatArray,
+           dxi: FloatArray, dWh: FloatArray, dbh: FloatArray): void;
+}
+
+/** Size of the GRU's saved gates: batch * len * 4H. */
+export const gruGatesSize = (d: GruDims): number => d.batch * d.len * 4 * d.hidden;

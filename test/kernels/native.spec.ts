@@ -11,7 +11,8 @@ import { loadNativeKernels, nativeLoadError, type NativeKernels } from "../../sr
 import { selectiveScanTs } from "../../src/kernels/selective_scan_ts.js";
 import { causalConvTs } from "../../src/kernels/causal_conv_ts.js";
 import { linearCrossEntropyLoops } from "../../src/kernels/linear_ce_ts.js";
-import { scanCheckpointSize, type ScanDims } from "../../src/kernels/types.js";
+import { gruTs } from "../../src/kernels/gru_ts.js";
+import { gruGatesSize, scanCheckpointSize, type GruDims, type ScanDims } from "../../src/kernels/types.js";
 
 /** mulberry32: a small seeded generator for test inputs. */
 const rng = (seed: number): (() => number) => {
@@ -145,6 +146,42 @@ describe("native kernels", function () {
         close("dbias", db, db64, 1e-5);
       });
     }
+  });
+
+  describe("GRU recurrence", function () {
+    const cases: GruDims[] = [
+      { batch: 1, len: 1, hidden: 3 },
+      { batch: 3, len: 33, hidden: 64 }, // enough work for every thread
+      { batch: 5, len: 9, hidden: 17 }, // a hidden size that is no multiple of the SIMD width
+    ];
+    for (const d of cases) {
+      it(`forward and backward match the float64 reference (${JSON.stringify(d)})`, function () {
+        const k = need(this);
+        const r = rng(7 + d.len + d.hidden);
+        const G = 3 * d.hidden, n = d.batch * d.len;
+        const xi = uniform(r, n * G, -2, 2), Wh = uniform(r, d.hidden * G, -0.3, 0.3), bh = uniform(r, G), dh = uniform(r, n * d.hidden);
+        const h = new Float32Array(n * d.hidden), gates = new Float32Array(gruGatesSize(d));
+        const h64 = new Float64Array(n * d.hidden), gates64 = new Float64Array(gruGatesSize(d));
+        k.gru.forward(d, xi, Wh, bh, h, gates);
+        gruTs.forward(d, f64(xi), f64(Wh), f64(bh), h64, gates64);
+        close("h", h, h64, 1e-5);
+        close("gates", gates, gates64, 1e-5);
+        const dxi = new Float32Array(n * G).fill(7), dWh = new Float32Array(Wh.length).fill(7), dbh = new Float32Array(G).fill(7);
+        const dxi64 = new Float64Array(n * G), dWh64 = new Float64Array(Wh.length), dbh64 = new Float64Array(G);
+        k.gru.backward(d, Wh, h, gates, dh, dxi, dWh, dbh);
+        gruTs.backward(d, f64(Wh), h64, gates64, f64(dh), dxi64, dWh64, dbh64);
+        close("dxi", dxi, dxi64, 1e-5);
+        close("dWh", dWh, dWh64, 1e-5);
+        close("dbh", dbh, dbh64, 1e-5);
+      });
+    }
+    it("checks array sizes before writing", function () {
+      const k = need(this);
+      const d = { batch: 2, len: 3, hidden: 4 };
+      const h = new Float32Array(2 * 3 * 4).fill(5);
+      assert.throws(() => k.gru.forward(d, new Float32Array(10), new Float32Array(48), new Float32Array(12), h, new Float32Array(96)), /xi has 10 elements, needs 72/);
+      assert.ok(h.every((v) => v === 5));
+    });
   });
 
   describe("fused linear cross-entropy", function () {

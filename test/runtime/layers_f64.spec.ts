@@ -237,7 +237,7 @@ const cases = (): (LayerCase & { wasm?: boolean })[] => {
       ref: (x, d, P, r) => attention64(x, d, P, "a", cfg, r) });
   }
   for (const [len, hidden] of [[1, 3], [7, 3], [19, 4]] as const) {
-    out.push({ name: `gru L=${len} 4->${hidden}`, seed: 60 + len, dims: D(2, len, 4),
+    out.push({ name: `gru L=${len} 4->${hidden}`, seed: 60 + len, dims: D(2, len, 4), wasm: true,
       build: (ctx) => gru(ctx, "g", { inDim: 4, hidden }),
       ref: (x, d, P) => gru64(x, d, P, "g", hidden) });
   }
