@@ -8,6 +8,7 @@
  *   mamba4rec_tokens_per_s     Mamba4Rec, native kernels, wasm backend, B=256, L=200
  *   mamba4rec_ts_tokens_per_s  the same step with the TypeScript kernels (1 timed step: it is slow)
  *   sasrec_tokens_per_s        SASRec (2 layers, 2 heads), B=256, L=200
+ *   gru4rec_tokens_per_s       GRU4Rec (GRU 128, the fused recurrence), B=256, L=200
  *   by_len                     tokens/s at L = 50, 200, 800, 1600 (Mamba4Rec) and 50, 200, 800
  *                              (SASRec), B*L = 51,200 tokens a step
  *   scan_forward_ms / scan_backward_ms   the native selective scan at B=256, L=200, D=128, N=32
@@ -77,6 +78,7 @@ const measure = async (): Promise<Result> => {
   const mamba = step("mamba4rec", 256, 200, steps);
   const mambaTs = argv.includes("--skip-ts") ? null : step("mamba4rec", 256, 200, 1, "ts");
   const sasrec = step("sasrec", 256, 200, steps);
+  const gru4rec = step("gru4rec", 256, 200, steps);
   const byLen: Record<string, Record<string, number | null>> = { mamba4rec: {}, sasrec: {} };
   const reducedBatch: Record<string, number> = {};
   if (!argv.includes("--skip-len")) {
@@ -103,6 +105,8 @@ const measure = async (): Promise<Result> => {
     mamba4rec_tokens_per_s: mamba?.tokens_per_s ?? null,
     mamba4rec_ts_tokens_per_s: mambaTs?.tokens_per_s ?? null,
     sasrec_tokens_per_s: sasrec?.tokens_per_s ?? null,
+    gru4rec_tokens_per_s: gru4rec?.tokens_per_s ?? null,
+    gru4rec_step_ms: gru4rec?.step_ms ?? null,
     by_len: byLen,
     by_len_reduced_batch: reducedBatch,
     scan_forward_ms: (kern?.["scan_forward_ms"] as number | undefined) ?? null,
@@ -123,6 +127,9 @@ interface Result {
   mamba4rec_tokens_per_s: number | null;
   mamba4rec_ts_tokens_per_s: number | null;
   sasrec_tokens_per_s: number | null;
+  /** Absent in results saved before GRU4Rec was measured. */
+  gru4rec_tokens_per_s?: number | null;
+  gru4rec_step_ms?: number | null;
   by_len: Record<string, Record<string, number | null>>;
   /** model@L -> the batch used where B*L = 51,200 did not fit. */
   by_len_reduced_batch?: Record<string, number>;
@@ -164,8 +171,8 @@ Load average (1 min) before / after: ${result.load_avg_before} / ${result.load_a
 figures under load are lower and noisier). Each figure comes from its own child process, after one warm-up step.
 
 One training step = forward, cross-entropy over all 3,416 items at every position, backward, Adam;
-models from specs/mamba4rec.rec (hidden 64, d_state 32, d_conv 4, expand 2, 1 layer, FFN 256)
-and specs/sasrec.rec (2 layers, 2 heads, hidden 64).
+models from specs/mamba4rec.rec (hidden 64, d_state 32, d_conv 4, expand 2, 1 layer, FFN 256),
+specs/sasrec.rec (2 layers, 2 heads, hidden 64) and specs/gru4rec.rec (GRU 128, hidden 64).
 
 | figure | value | goal |
 | --- | --- | --- |
@@ -173,6 +180,7 @@ and specs/sasrec.rec (2 layers, 2 heads, hidden 64).
 | Mamba4Rec step (ms) | ${fmt(result.mamba4rec_step_ms)} | |
 | Mamba4Rec, TypeScript kernels, same step (tokens/s, 1 timed step) | ${fmt(result.mamba4rec_ts_tokens_per_s)} | |
 | SASRec, B=256 L=200 (tokens/s) | ${fmt(result.sasrec_tokens_per_s)} | Mamba4Rec faster: ${goal(result.mamba4rec_tokens_per_s === null || result.sasrec_tokens_per_s === null ? null : result.mamba4rec_tokens_per_s > result.sasrec_tokens_per_s)} |
+| GRU4Rec, B=256 L=200, fused GRU recurrence (tokens/s) | ${fmt(result.gru4rec_tokens_per_s)} | |
 | peak RSS, Mamba4Rec B=256 L=200 (MB) | ${fmt(result.peak_rss_mb)} | < 2,048: ${goal(result.peak_rss_mb === null ? null : result.peak_rss_mb < 2048)} |
 | selective scan forward, B=256 L=200 D=128 N=32 (ms) | ${fmt(result.scan_forward_ms)} | |
 | selective scan backward (ms) | ${fmt(result.scan_backward_ms)} | |
@@ -191,7 +199,7 @@ Where a step's time goes and what the runtime does about it (wasm backend, nativ
 - matmuls (dense layers and all their gradients, SASRec's attention): the wasm BatchMatMul is
   replaced by the addon's sgemm (src/kernels/native_matmul.ts), zero-copy on the wasm heap,
   transposes as flags, both cores; sums over leading axes (bias gradients) are a ones-vector sgemm;
-- the fused ops (scan, conv, linear CE, and the memory-lean LayerNorm, GELU, SiLU gate) read and
+- the fused ops (scan, conv, GRU recurrence, linear CE, and the memory-lean LayerNorm, GELU, SiLU gate) read and
   write the wasm heap in place (src/kernels/ops.ts); Identity (the engine's clone of every tensor
   saved for a gradient) shares data instead of copying (src/runtime/backend_kernels.ts);
 - native elementwise kernels (native/src/elementwise.cc) for GELU, LayerNorm and the SiLU gate,
@@ -199,7 +207,10 @@ Where a step's time goes and what the runtime does about it (wasm backend, nativ
 - dropout masks are drawn in C++ (or in JS with the generator state in locals), the same
   xoshiro128** numbers as Rng.uniform(), straight into the wasm heap;
 - the embedding gather copies rows inside the heap;
-- the all-positions loss skips the identity gather of the hidden states.
+- the all-positions loss skips the identity gather of the hidden states;
+- the GRU recurrence is one fused op (native/src/gru.cc): batch rows in parallel, the gates kept
+  for the backward, dW_h as one sgemm at the end. \`npx tsx bench/gru.ts\` times it against the
+  step-by-step tfjs reference (src/kernels/gru_ref.ts) in one process.
 
 Profile a step yourself: \`npx tsx bench/step.ts --model mamba4rec --batch 64 --len 200 --profile\`
 (kernel time by tfjs kernel; the rest is JS and the fused ops).
