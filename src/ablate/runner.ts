@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { writeJsonAtomic } from "../util/fs.js";
+import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 
@@ -56,17 +56,17 @@ export const fingerprint = (job: Job, flags: RunFlags): string =>
   createHash("sha256").update(readFileSync(job.specFile)).update(JSON.stringify([flags.data ?? null, flags.format ?? null, flags.epochs ?? null, flags.seed ?? null])).digest("hex");
 
 /**
- * The environment of a worker when `parallel` runs share the machine: each gets its share of the
- * cores for the native kernels' threads (unless REC_THREADS is set), since OpenMP threads of
- * several processes on the same cores wait on each other (two runs of 2 threads each on 2 cores
- * took 2.3 times as long as with 1 thread each).
+ * Parallel runs share the cores for the native kernels' threads, since OpenMP threads of several
+ * processes on the same cores wait on each other (two runs of 2 threads each on 2 cores took 2.3
+ * times as long as with 1 thread each).
  */
-export const workerEnv = (parallel: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
-  parallel > 1 && env.REC_THREADS === undefined
-    ? { ...env, REC_THREADS: String(Math.max(1, Math.floor(availableParallelism() / parallel))) }
-    : env;
+/** Each of `running` runs' share of `cores` threads (at least 1). */
+export const threadShare = (cores: number, running: number): number => Math.max(1, Math.floor(cores / Math.max(1, running)));
 
-const runOne = (job: Job, runsDir: string, flags: RunFlags, cli: string, env: NodeJS.ProcessEnv): Promise<JobResult> => {
+/** The file through which the runner tells run `id` how many threads to use now (see runner/threads_file.ts). */
+export const threadsFile = (runsDir: string, id: string): string => join(runsDir, `${id}.threads`);
+
+const runOne = (job: Job, runsDir: string, flags: RunFlags, cli: string, env: NodeJS.ProcessEnv, onStart: () => void): Promise<JobResult> => {
   const dir = join(runsDir, job.id);
   const fpFile = join(runsDir, `${job.id}.json`);
   const fp = fingerprint(job, flags);
@@ -83,6 +83,7 @@ const runOne = (job: Job, runsDir: string, flags: RunFlags, cli: string, env: No
   const t0 = Date.now();
   let tail = "";
   return new Promise((resolve) => {
+    onStart();
     const child = spawn(process.execPath, [cli, ...runArgs(job, dir, flags)], { stdio: ["ignore", "pipe", "pipe"], env });
     const take = (b: Buffer): void => { log.write(b); tail = (tail + b.toString("utf8")).slice(-2000); };
     child.stdout.on("data", take);
@@ -105,17 +106,52 @@ const runOne = (job: Job, runsDir: string, flags: RunFlags, cli: string, env: No
   });
 };
 
-/** Runs the jobs `jobs` at a time, in order; `onDone` is called as each finishes (for progress lines). */
-export const runAll = async (jobsList: readonly Job[], runsDir: string, flags: RunFlags, jobs: number, onDone: (r: JobResult) => void, cli = cliPath()): Promise<JobResult[]> => {
+export interface RunAllOptions {
+  /** The compiled CLI to run (tests pass a stand-in). */
+  readonly cli?: string;
+  /** Cores to share between parallel runs (default: os.availableParallelism()). */
+  readonly cores?: number;
+  /** Environment of the runs (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the jobs `jobs` at a time, in order; `onDone` is called as each finishes (for progress lines).
+ * With more than one at a time (and REC_THREADS unset) the cores are shared between the runs in
+ * progress and re-shared whenever one starts or ends: each run starts with its share in REC_THREADS
+ * and follows later changes through its REC_THREADS_FILE, so the last runs of a study get the
+ * cores the finished ones gave back.
+ */
+export const runAll = async (jobsList: readonly Job[], runsDir: string, flags: RunFlags, jobs: number, onDone: (r: JobResult) => void,
+  options: RunAllOptions = {}): Promise<JobResult[]> => {
+  const cli = options.cli ?? cliPath();
+  const cores = options.cores ?? availableParallelism();
+  const baseEnv = options.env ?? process.env;
   mkdirSync(runsDir, { recursive: true });
   const results: JobResult[] = new Array(jobsList.length);
   let next = 0;
   const parallel = Math.max(1, Math.min(jobs, jobsList.length));
-  const env = workerEnv(parallel);
+  const share = parallel > 1 && baseEnv.REC_THREADS === undefined;
+  const running = new Set<string>();
+  const rebalance = (): void => {
+    const n = String(threadShare(cores, running.size));
+    for (const id of running) writeFileAtomic(threadsFile(runsDir, id), `${n}\n`);
+  };
   const worker = async (): Promise<void> => {
     while (next < jobsList.length) {
       const i = next++;
-      const r = await runOne(jobsList[i]!, runsDir, flags, cli, env);
+      const job = jobsList[i]!;
+      const env = share ? { ...baseEnv, REC_THREADS_FILE: threadsFile(runsDir, job.id) } : baseEnv;
+      const r = await runOne(job, runsDir, flags, cli, env, () => {
+        if (!share) return;
+        running.add(job.id);
+        rebalance();
+        env.REC_THREADS = String(threadShare(cores, running.size));
+      });
+      if (running.delete(job.id)) {
+        rmSync(threadsFile(runsDir, job.id), { force: true });
+        rebalance();
+      }
       results[i] = r;
       onDone(r);
     }

@@ -22,6 +22,8 @@ export interface KernelSet {
    */
   readonly linearCe: LinearCrossEntropyKernel | null;
   readonly gru: GruKernel;
+  /** Sets the kernels' thread count and returns the count in use (native only). */
+  readonly setThreads?: (threads: number) => number;
 }
 
 export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null, gru: gruTs };
@@ -36,7 +38,10 @@ export const useKernels = (set: KernelSet): void => {
 };
 
 interface NativeModule {
-  loadNativeKernels(): { scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel } | null;
+  loadNativeKernels(): {
+    scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel;
+    configure(options: { threads?: number }): { threads: number };
+  } | null;
 }
 
 /** The native kernels, or null when `native.ts` or its addon is unavailable. */
@@ -49,7 +54,10 @@ export const loadNative = async (): Promise<KernelSet | null> => {
     return null;
   }
   const k = mod.loadNativeKernels();
-  return k ? { name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru } : null;
+  return k ? {
+    name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru,
+    setThreads: (threads) => k.configure({ threads }).threads,
+  } : null;
 };
 
 /**

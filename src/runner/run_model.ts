@@ -14,7 +14,8 @@ import { SequenceNet } from "../runtime/net.js";
 import { ParamStore } from "../runtime/params.js";
 import type { ProgressStream } from "../runtime/progress.js";
 import { train, type TrainSummary } from "../runtime/trainer.js";
-import { setKernelImpl, type KernelImpl } from "../kernels/select.js";
+import { kernels as kernelSet, setKernelImpl, type KernelImpl } from "../kernels/select.js";
+import { threadsFollower } from "./threads_file.js";
 import { Rng } from "../util/rng.js";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import type { PreparedData } from "./data.js";
@@ -103,6 +104,8 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       resume: options.resume,
       progress: options.log,
       onEpoch: (history) => writeJsonAtomic(join(options.runDir, RUN_FILES.history), history),
+      // Parallel ablation runs: follow this run's share of the cores as other runs start and end.
+      onStep: threadsFollower(process.env["REC_THREADS_FILE"], (n) => kernelSet().setThreads?.(n)),
     });
     scorer = model.scorer();
   } else {

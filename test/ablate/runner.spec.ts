@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAll, runArgs, workerEnv, type JobResult } from "../../src/ablate/runner.js";
+import { runAll, runArgs, threadShare, threadsFile, type JobResult } from "../../src/ablate/runner.js";
+import { threadsFollower } from "../../src/runner/threads_file.js";
 
 /** A stand-in for `reccompile run`: records its argv, writes metrics.json + ranks.json; fails for specs named *fail*. */
 const FAKE = `
@@ -46,7 +47,7 @@ describe("ablate: runner (fake run command)", () => {
     const runs = join(dir, "runs");
     const jobs = ["a", "b", "c", "fail"].map((id) => ({ id, specFile: join(dir, `${id}.rec`) }));
     const seen: JobResult[] = [];
-    const r1 = await runAll(jobs, runs, { epochs: 1 }, 2, (r) => seen.push(r), cli);
+    const r1 = await runAll(jobs, runs, { epochs: 1 }, 2, (r) => seen.push(r), { cli });
     assert.deepEqual(r1.map((r) => r.status), ["done", "done", "done", "failed"]);
     assert.equal(seen.length, 4);
     assert.match(r1[3]!.error!, /^exit 1 \(log: .*fail\.log\)\nboom: bad data$/);
@@ -56,27 +57,118 @@ describe("ablate: runner (fake run command)", () => {
 
     // Resume: finished runs are skipped, the failed one is tried again.
     writeFileSync(log, "");
-    const r2 = await runAll(jobs, runs, { epochs: 1 }, 2, () => undefined, cli);
+    const r2 = await runAll(jobs, runs, { epochs: 1 }, 2, () => undefined, { cli });
     assert.deepEqual(r2.map((r) => r.status), ["skipped", "skipped", "skipped", "failed"]);
     assert.deepEqual(calls().map((c) => c[1]), [join(dir, "fail.rec")]);
 
     // A changed spec (or budget) makes its finished run stale: moved aside and rerun.
     writeFileSync(log, "");
     writeFileSync(join(dir, "b.rec"), "// b, edited\n");
-    const r3 = await runAll(jobs.slice(0, 3), runs, { epochs: 1 }, 1, () => undefined, cli);
+    const r3 = await runAll(jobs.slice(0, 3), runs, { epochs: 1 }, 1, () => undefined, { cli });
     assert.deepEqual(r3.map((r) => r.status), ["skipped", "done", "skipped"]);
     assert.equal(r3[1]!.staleMoved, join(runs, "b.stale"));
     assert.ok(existsSync(join(runs, "b.stale", "metrics.json")));
-    const r4 = await runAll(jobs.slice(0, 1), runs, { epochs: 2 }, 1, () => undefined, cli);
+    const r4 = await runAll(jobs.slice(0, 1), runs, { epochs: 2 }, 1, () => undefined, { cli });
     assert.deepEqual(r4.map((r) => r.status), ["done"]);
   });
 });
 
-describe("workerEnv", () => {
-  it("splits the cores between parallel workers unless REC_THREADS is set", () => {
-    assert.equal(workerEnv(1, { PATH: "x" }).REC_THREADS, undefined);
-    assert.equal(workerEnv(2, { PATH: "x" }).REC_THREADS, String(Math.max(1, Math.floor(availableParallelism() / 2))));
-    assert.equal(workerEnv(64, {}).REC_THREADS, "1");
-    assert.equal(workerEnv(2, { REC_THREADS: "3" }).REC_THREADS, "3");
+/** A stand-in run that records its thread settings; a "slow" one waits until its threads file says 4. */
+const FAKE_THREADS = `
+import { mkdirSync, writeFileSync, appendFileSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+const argv = process.argv.slice(2);
+const out = argv[argv.indexOf("--out") + 1];
+const file = process.env.REC_THREADS_FILE;
+const seen = [];
+if (argv[1].includes("slow")) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < 20000) {
+    const v = file && existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+    if (v && seen[seen.length - 1] !== v) seen.push(v);
+    if (v === "4") break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+appendFileSync(process.env.FAKE_LOG, JSON.stringify({ spec: argv[1], threads: process.env.REC_THREADS ?? null, file: file ?? null, seen }) + "\\n");
+mkdirSync(out, { recursive: true });
+const m = { model: "M", valid: { "hr@10": 0.5 }, test: { "hr@10": 0.5 } };
+writeFileSync(join(out, "ranks.json"), JSON.stringify({ valid: [1], test: [1] }));
+writeFileSync(join(out, "metrics.json"), JSON.stringify(m));
+`;
+
+describe("ablate: sharing the cores between parallel runs", () => {
+  let dir = "";
+  let cli = "";
+  let log = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ablate-threads-"));
+    cli = join(dir, "fake.mjs");
+    log = join(dir, "calls.jsonl");
+    writeFileSync(cli, FAKE_THREADS);
+    writeFileSync(log, "");
+    for (const n of ["slow", "fast"]) writeFileSync(join(dir, `${n}.rec`), `// ${n}\n`);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  type Call = { spec: string; threads: string | null; file: string | null; seen: string[] };
+  const calls = (): Call[] => readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Call);
+  const jobs = () => ["slow", "fast"].map((id) => ({ id, specFile: join(dir, `${id}.rec`) }));
+
+  it("threadShare: cores split evenly, at least one each", () => {
+    assert.equal(threadShare(4, 2), 2);
+    assert.equal(threadShare(2, 3), 1);
+    assert.equal(threadShare(5, 2), 2);
+    assert.equal(threadShare(8, 0), 8);
+  });
+
+  it("gives a run the cores a finished run hands back, through its threads file", async () => {
+    const runs = join(dir, "runs");
+    const r = await runAll(jobs(), runs, {}, 2, () => undefined, { cli, cores: 4, env: { ...process.env, FAKE_LOG: log, REC_THREADS: undefined } });
+    assert.deepEqual(r.map((x) => x.status), ["done", "done"]);
+    const [slow, fast] = [calls().find((c) => c.spec.includes("slow"))!, calls().find((c) => c.spec.includes("fast"))!];
+    assert.equal(fast.threads, "2", "the second run starts with half the cores");
+    assert.equal(slow.file, threadsFile(runs, "slow"));
+    assert.deepEqual(slow.seen, ["2", "4"], "the first run is told 2 while both run, then 4");
+    assert.ok(!existsSync(threadsFile(runs, "slow")) && !existsSync(threadsFile(runs, "fast")), "threads files are removed");
+  });
+
+  it("leaves an explicit REC_THREADS alone, and one run at a time uses every core", async () => {
+    const env = { ...process.env, FAKE_LOG: log, REC_THREADS: "3" };
+    await runAll(jobs().slice(1), join(dir, "runs"), {}, 2, () => undefined, { cli, cores: 4, env });
+    await runAll([{ id: "fast2", specFile: join(dir, "fast.rec") }], join(dir, "runs"), {}, 1, () => undefined, { cli, cores: 4, env: { ...env, REC_THREADS: undefined } });
+    assert.deepEqual(calls().map((c) => [c.threads, c.file]), [["3", null], [null, null]]);
+  });
+});
+
+describe("threadsFollower", () => {
+  it("applies each new positive integer once, at most every interval, and ignores a missing or bad file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "threads-file-"));
+    const file = join(dir, "t");
+    let now = 0;
+    const applied: number[] = [];
+    const poll = threadsFollower(file, (n) => applied.push(n), 1000, () => now);
+    poll(); // missing file
+    writeFileSync(file, "2\n");
+    now = 500;
+    poll(); // too soon
+    now = 1000;
+    poll();
+    now = 2000;
+    poll(); // unchanged
+    writeFileSync(file, "zero");
+    now = 3000;
+    poll();
+    writeFileSync(file, "0");
+    now = 4000;
+    poll();
+    writeFileSync(file, "1");
+    now = 5000;
+    poll();
+    assert.deepEqual(applied, [2, 1]);
+    rmSync(dir, { recursive: true, force: true });
+    let called = false;
+    threadsFollower(undefined, () => (called = true))();
+    assert.equal(called, false);
   });
 });

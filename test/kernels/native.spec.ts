@@ -8,6 +8,7 @@
  */
 import { strict as assert } from "node:assert";
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from "../../src/kernels/native.js";
+import { loadNative } from "../../src/kernels/select.js";
 import { selectiveScanTs } from "../../src/kernels/selective_scan_ts.js";
 import { causalConvTs } from "../../src/kernels/causal_conv_ts.js";
 import { linearCrossEntropyLoops } from "../../src/kernels/linear_ce_ts.js";
@@ -310,6 +311,22 @@ describe("native kernels", function () {
         k.configure({ threads: Math.max(2, before) });
         const y2 = run();
         assert.deepEqual(y1, y2);
+      } finally {
+        k.configure({ threads: before });
+      }
+    });
+
+    it("the native kernel set's setThreads changes the addon's thread count (what a parallel ablation run follows)", async function () {
+      const k = need(this);
+      const set = await loadNative();
+      assert.ok(set?.setThreads);
+      const before = k.info.threads;
+      try {
+        // k.configure({}) changes nothing and reports the addon's current count.
+        assert.equal(set.setThreads(1), 1);
+        assert.equal(k.configure({}).threads, 1);
+        assert.equal(set.setThreads(3), 3);
+        assert.equal(k.configure({}).threads, 3);
       } finally {
         k.configure({ threads: before });
       }
