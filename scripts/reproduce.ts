@@ -82,7 +82,11 @@ const main = async (): Promise<void> => {
   const toRun = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
-  type Row = Partial<RunMetrics> & { status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null; spec: string; command: string };
+  type Row = Partial<RunMetrics> & {
+    status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
+    /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
+    threads: number | null; spec: string; command: string;
+  };
   const results: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
   if (!reportOnly)
@@ -90,20 +94,28 @@ const main = async (): Promise<void> => {
       const dir = join(root, job.key);
       if (!existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
     }
+  const threadsOf = (dir: string): number | null => {
+    const f = join(dir, "environment.json");
+    if (!existsSync(f)) return null;
+    const e = JSON.parse(readFileSync(f, "utf8")) as { cores?: number; env?: Record<string, string> };
+    const t = Number(e.env?.["REC_THREADS"]);
+    return Number.isInteger(t) && t > 0 ? t : e.cores ?? null;
+  };
   for (const job of JOBS) {
     const dir = join(root, job.key);
+    const threads = threadsOf(dir);
     const command = `reccompile run ${job.spec} --data ${DATASETS[dataset] ?? data}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
     if (existsSync(join(dir, "metrics.json"))) {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
       const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
       const toBest = m.best_epoch === null ? null : history.slice(0, m.best_epoch).reduce((t, e) => t + e.seconds, 0) / 60;
-      results[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), minutes_to_best: toBest, spec: job.spec, command };
+      results[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), minutes_to_best: toBest, threads, spec: job.spec, command };
     } else if (existsSync(join(dir, "checkpoint.json"))) {
       const c = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as CheckpointView;
       const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
       results[job.key] = {
         status: "unfinished", epochs: c.epoch, best_epoch: c.best?.epoch ?? null, ...(best ? { valid: best } : {}),
-        seconds_per_epoch: median(c.history.map((e) => e.seconds)), spec: job.spec, command,
+        seconds_per_epoch: median(c.history.map((e) => e.seconds)), threads, spec: job.spec, command,
       };
     }
   }
@@ -111,8 +123,8 @@ const main = async (): Promise<void> => {
   writeJsonAtomic(join("docs", "results", `${dataset}.json`), { dataset, date: new Date().toISOString(), models: results });
 
   const rows = Object.entries(results).map(([k, r]) =>
-    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
-  const paper = Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | |`);
+    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
+  const paper = Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
   const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
     ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
@@ -121,14 +133,16 @@ const main = async (): Promise<void> => {
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
 DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
-median over epochs (training and validation); "min to best" sums the epochs up to the best one. An unfinished run shows how far its last
+median over epochs (training and validation); "min to best" sums the epochs up to the best one;
+"threads" is the native kernels' thread count (fewer than the machine's cores when two runs
+shared it, so their times are not comparable with the others). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
 [results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.
 How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
 
-| model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | peak MB | seed |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+| model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${[...rows, ...paper].join("\n")}
 ${efficiency}
 ## Commands

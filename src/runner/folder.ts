@@ -75,6 +75,8 @@ const packageVersion = (name: string): string | null => {
 };
 
 /** What ran where: versions, machine, command line. */
+const RECORDED_ENV = ["OPENBLAS_CORETYPE", "REC_KERNELS", "REC_THREADS", "REC_THREADS_FILE", "REC_NATIVE_BLAS", "REC_WEBGPU_CE"] as const;
+
 export const environment = (extra: Record<string, unknown>): Record<string, unknown> => ({
   reccompile: (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version,
   node: process.version,
@@ -86,6 +88,8 @@ export const environment = (extra: Record<string, unknown>): Record<string, unkn
   argv: process.argv.slice(2),
   cwd: process.cwd(),
   date: new Date().toISOString(),
-  env: Object.fromEntries(["OPENBLAS_CORETYPE", "REC_KERNELS"].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
+  // The settings that change results or speed: kernels, threads (fixed, or followed from a file in
+  // a parallel ablation), BLAS, the webgpu cross-entropy form.
+  env: Object.fromEntries(RECORDED_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
   ...extra,
 });
