@@ -44,8 +44,11 @@ export interface RunResult {
   readonly items: number;
   readonly epochs: number;
   readonly best_epoch: number | null;
+  /** Training and scoring time of the whole run, the epochs before a resume included. */
   readonly seconds: number;
+  /** Training targets per second over the epochs of this call (after the resume, if any). */
   readonly tokens_per_s: number;
+  /** Peak resident memory of this call's process. */
   readonly peak_rss_mb: number;
   readonly backend: string;
   readonly kernels: string;
@@ -114,7 +117,9 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
   }
   const valid = await score(scorer, "valid");
   const test = await score(scorer, "test");
-  const seconds = (performance.now() - t0) / 1000;
+  // A resumed run counts the epochs trained before the resume too, so `seconds` is the run's
+  // whole training and scoring time however many calls it took.
+  const seconds = (performance.now() - t0) / 1000 + (summary?.priorSeconds ?? 0);
 
   const result: RunResult = {
     model: def.name,

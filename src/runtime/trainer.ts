@@ -44,7 +44,10 @@ export interface TrainSummary {
   readonly bestEpoch: number | null;
   readonly bestMetric: number | null;
   readonly stoppedEarly: boolean;
+  /** Seconds this call spent training (its own epochs). */
   readonly seconds: number;
+  /** Seconds of the epochs trained before a resume, by their history records (0 without one). */
+  readonly priorSeconds: number;
   /** Training targets per second over this call's epochs. */
   readonly tokensPerS: number;
   readonly history: readonly EpochRecord[];
@@ -80,6 +83,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     }
   }
 
+  const priorSeconds = history.reduce((sum, e) => sum + e.seconds, 0);
   const t0 = performance.now();
   let tokens = 0;
   let stoppedEarly = !!(cfg.earlyStopping && stale >= cfg.earlyStopping.patience);
@@ -151,6 +155,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     bestMetric: best?.value ?? null,
     stoppedEarly,
     seconds,
+    priorSeconds,
     tokensPerS: seconds > 0 ? tokens / seconds : 0,
     history,
   };

@@ -111,7 +111,12 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(otherSpec.stderr, /differ from those .* was started with/);
     const resumed = cli("run", slow, "--out", out, "--resume", "--epochs", "3", "--json");
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal((JSON.parse(resumed.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);
+    const result = JSON.parse(resumed.stdout.trim().split("\n").at(-1)!) as { epochs: number; seconds: number };
+    assert.equal(result.epochs, 3);
+    // The run's time covers the epochs trained before the interruption too.
+    const history = JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seconds: number }[];
+    const trained = history.reduce((sum, e) => sum + e.seconds, 0);
+    assert.ok(result.seconds >= trained, `seconds ${result.seconds} < the epochs' ${trained}`);
   });
 
   const userErrors: [string, () => string[], RegExp][] = [
