@@ -9,7 +9,7 @@ const USAGE = `usage: reccompile <file.rec>...                 check and emit ge
        reccompile check <file.rec>...           diagnostics only
        reccompile fmt [--check|--write] <file.rec>...
        reccompile explain <file.rec> [--items N] [--json]
-       reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--max-len N] [--batch N]
+       reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--patience N] [--max-len N] [--batch N]
                       [--seed N] [--backend B] [--kernels native|ts] [--out DIR] [--resume] [--json]
        reccompile eval <run-dir> [--data PATH] [--json]
        reccompile recommend <run-dir> --history 12,7,301 [--k 10] [--titles FILE]

@@ -30,7 +30,7 @@ const recordedRun = (out: string): { specText: string | null; source: DataSource
 const describeSource = (s: DataSource): string => (s.kind === "file" ? s.path : "the built-in synthetic data");
 
 const FLAGS = {
-  data: "value", format: "value", epochs: "value", "max-len": "value", batch: "value", seed: "value",
+  data: "value", format: "value", epochs: "value", patience: "value", "max-len": "value", batch: "value", seed: "value",
   backend: "value", kernels: "value", out: "value", resume: "boolean", json: "boolean", help: "boolean",
 } as const;
 
@@ -46,7 +46,7 @@ const oneOf = <T extends string>(flag: string, value: string | undefined, allowe
 export const run = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs("run", argv, FLAGS);
   if (boolFlag(args, "help")) {
-    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
+    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--patience N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
     return 0;
   }
   if (args.positional.length !== 1) throw new UserError(`reccompile run: expected one spec file, got ${args.positional.length}`);
@@ -60,6 +60,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     maxLen: intFlag("run", args, "max-len", 1, 1_000_000),
     batch: intFlag("run", args, "batch", 1, 1 << 30),
     seed: intFlag("run", args, "seed", 0, 2 ** 32 - 1),
+    patience: intFlag("run", args, "patience", 1, 1_000_000),
   };
   const backend = oneOf<BackendChoice>("backend", stringFlag(args, "backend"), BACKENDS, "auto");
   const kernels = oneOf<KernelImpl | "auto">("kernels", stringFlag(args, "kernels") ?? process.env.REC_KERNELS, KERNELS, "auto");
@@ -77,10 +78,10 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   const out = stringFlag(args, "out") ?? (resume ? undefined : defaultRunDir(spec.model.name));
   if (out === undefined) throw new UserError("reccompile run: --resume needs --out <run folder>");
   const recorded = resume ? recordedRun(out) : null;
-  // A resumed run may train for more (or fewer) epochs; anything else must be as it started.
-  const withoutEpochs = (text: string): string => text.replace(/^ {2}epochs: \d+$/m, "");
-  if (recorded && recorded.specText !== null && withoutEpochs(recorded.specText) !== withoutEpochs(specText)) {
-    throw new UserError(`reccompile run --resume: the spec or flags differ from those ${out} was started with (see ${join(out, RUN_FILES.spec)}); resume with the same spec and flags (only --epochs may change)`);
+  // A resumed run may train for more (or fewer) epochs, with another patience; nothing else may change.
+  const withoutLimits = (text: string): string => text.replace(/^ {2}epochs: \d+$/m, "").replace(/(early_stopping\(metric: [^,]+), patience: \d+\)/, "$1)");
+  if (recorded && recorded.specText !== null && withoutLimits(recorded.specText) !== withoutLimits(specText)) {
+    throw new UserError(`reccompile run --resume: the spec or flags differ from those ${out} was started with (see ${join(out, RUN_FILES.spec)}); resume with the same spec and flags (only --epochs and --patience may change)`);
   }
   const source: DataSource = dataPath === undefined ? recorded?.source ?? builtInData : { kind: "file", path: resolve(dataPath), format };
   if (recorded?.source && JSON.stringify(recorded.source) !== JSON.stringify(source)) {
@@ -89,7 +90,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   const data = prepareData(source, spec.data);
   for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
 
-  const dir = openRunDir(out, resume);
+  const dir = openRunDir(out, resume, { epochs: spec.train.epochs, patience: spec.train.earlyStopping?.patience ?? null });
   writeStatus(dir, "running");
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {

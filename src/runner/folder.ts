@@ -3,7 +3,7 @@
  * written last, so a folder without it is a run that did not finish (interrupted or failed: see
  * `status.json`), never one that looks complete.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -24,6 +24,8 @@ export const RUN_FILES = {
   ranks: "ranks.json",
   report: "report.html",
   metrics: "metrics.json",
+  /** A finished run's metrics.json, kept when `run --resume` trains it further. */
+  previousMetrics: "metrics.previous.json",
 } as const;
 
 export type RunState = "running" | "complete" | "interrupted" | "failed";
@@ -38,16 +40,43 @@ const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(
 /** `runs/<model>-<yyyymmdd-hhmmss>` unless `out` names the folder. */
 export const defaultRunDir = (model: string): string => join("runs", `${model.toLowerCase()}-${stamp(new Date())}`);
 
+/** The limits a finished run stopped at, from its metrics.json. */
+interface Finished {
+  readonly epochs: number;
+  readonly best_epoch: number | null;
+}
+
 /**
- * Makes (or, with `resume`, reopens) the run folder and checks that it can be written.
- * A finished run is never overwritten; a non-empty folder is only reused to resume.
+ * Whether a finished run can train further under the new limits: it stopped because it reached its
+ * epochs or ran out of patience, so it continues only when `epochs` or `patience` (null: no early
+ * stopping) now lets it. Returns the reason it cannot, or null when it can.
  */
-export const openRunDir = (out: string, resume: boolean): string => {
+export const cannotExtend = (out: string, f: Finished, epochs: number, patience: number | null): string | null => {
+  if (f.epochs >= epochs) return `${out} holds a finished run of ${f.epochs} epochs; --resume trains it further only with more --epochs (now ${epochs})`;
+  const stale = f.best_epoch === null ? 0 : f.epochs - f.best_epoch;
+  if (patience !== null && stale >= patience) {
+    return `${out} holds a finished run that early-stopped at epoch ${f.epochs} (best ${f.best_epoch}); --resume trains it further only with a --patience above ${stale} (now ${patience})`;
+  }
+  return null;
+};
+
+/**
+ * Makes (or, with `resume`, reopens) the run folder and checks that it can be written. A finished
+ * run is never overwritten; a non-empty folder is only reused to resume. Resuming a finished run
+ * trains it further when `limits` (the resumed spec's epochs and patience) let it: its metrics.json
+ * is kept as metrics.previous.json, so the folder reads as unfinished until the new training ends.
+ */
+export const openRunDir = (out: string, resume: boolean, limits?: { readonly epochs: number; readonly patience: number | null }): string => {
   const dir = resolve(out);
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UserError(`--out ${out} exists and is not a folder`);
-    if (isComplete(dir)) throw new UserError(`${out} holds a finished run (metrics.json); choose another --out, or score it with \`reccompile eval ${out}\``);
-    if (resume) {
+    if (isComplete(dir)) {
+      if (!resume || !limits) throw new UserError(`${out} holds a finished run (metrics.json); choose another --out, or score it with \`reccompile eval ${out}\``);
+      if (!existsSync(join(dir, RUN_FILES.checkpoint))) throw new UserError(`--resume: ${out} holds a finished run without ${RUN_FILES.checkpoint}, so it cannot train further`);
+      const why = cannotExtend(out, JSON.parse(readFileSync(join(dir, RUN_FILES.metrics), "utf8")) as Finished, limits.epochs, limits.patience);
+      if (why !== null) throw new UserError(why);
+      renameSync(join(dir, RUN_FILES.metrics), join(dir, RUN_FILES.previousMetrics));
+    } else if (resume) {
       if (!existsSync(join(dir, RUN_FILES.checkpoint)) && !existsSync(join(dir, RUN_FILES.status))) {
         throw new UserError(`--resume: ${out} holds no run to resume (no ${RUN_FILES.checkpoint})`);
       }

@@ -8,6 +8,8 @@ export interface Overrides {
   readonly maxLen?: number;
   readonly batch?: number;
   readonly seed?: number;
+  /** Early-stopping patience; the spec must declare early_stopping. */
+  readonly patience?: number;
 }
 
 const positionals = (layers: readonly Layer[]): Layer[] =>
@@ -22,7 +24,11 @@ export const applyOverrides = (spec: CheckedSpec, o: Overrides): CheckedSpec => 
       }
     }
   }
-  const stop = spec.train.earlyStopping;
+  const declared = spec.train.earlyStopping;
+  if (o.patience !== undefined && declared === null) {
+    throw new UserError(`--patience ${o.patience} contradicts the spec: ${spec.file} has no early_stopping in its train section; add early_stopping(metric: ndcg@10, patience: N) there`);
+  }
+  const stop = declared && o.patience !== undefined ? { ...declared, patience: o.patience } : declared;
   return {
     ...spec,
     data: { ...spec.data, maxLen: o.maxLen ?? spec.data.maxLen },

@@ -73,6 +73,23 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(again.stderr, /finished run/);
   });
 
+  it("--resume trains a finished run further when --epochs allows, keeping its first metrics.json", () => {
+    const out = join(dir, "extend");
+    assert.equal(cli("run", spec, "--out", out, "--backend", "wasm").code, 0);
+    const first = readFileSync(join(out, "metrics.json"), "utf8");
+    const same = cli("run", spec, "--out", out, "--resume");
+    assert.equal(same.code, 1);
+    assert.match(same.stderr, /finished run of 2 epochs; --resume trains it further only with more --epochs \(now 2\)/);
+    noStack(same.stderr);
+    assert.equal(readFileSync(join(out, "metrics.json"), "utf8"), first, "a refused resume changed metrics.json");
+    const more = cli("run", spec, "--out", out, "--resume", "--epochs", "3", "--json");
+    assert.equal(more.code, 0, more.stderr);
+    assert.equal((JSON.parse(more.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);
+    assert.equal(readFileSync(join(out, "metrics.previous.json"), "utf8"), first);
+    assert.equal((JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as unknown[]).length, 3);
+    assert.match(readFileSync(join(out, "spec.rec"), "utf8"), /^ {2}epochs: 3$/m);
+  });
+
   it("the popularity spec runs without training", () => {
     const r = cli("run", "specs/pop.rec", "--out", join(dir, "pop"), "--json");
     assert.equal(r.code, 0, r.stderr);
@@ -109,7 +126,8 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     const otherSpec = cli("run", slow, "--out", out, "--resume", "--seed", "8");
     assert.equal(otherSpec.code, 1);
     assert.match(otherSpec.stderr, /differ from those .* was started with/);
-    const resumed = cli("run", slow, "--out", out, "--resume", "--epochs", "3", "--json");
+    // Only the epochs and the patience may change on resume.
+    const resumed = cli("run", slow, "--out", out, "--resume", "--epochs", "3", "--patience", "30", "--json");
     assert.equal(resumed.code, 0, resumed.stderr);
     const result = JSON.parse(resumed.stdout.trim().split("\n").at(-1)!) as { epochs: number; seconds: number };
     assert.equal(result.epochs, 3);
@@ -124,6 +142,11 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     ["missing data file", () => ["run", spec, "--data", join(dir, "nope.txt"), "--out", join(dir, "missing-data")], /data file not found/],
     ["unknown format", () => ["run", spec, "--data", spec, "--format", "parquet", "--out", join(dir, "unknown-format")], /unknown --format 'parquet'/],
     ["flag contradicting the spec", () => ["run", "specs/sasrec.rec", "--max-len", "500", "--out", join(dir, "contradiction")], /--max-len 500 contradicts the spec: specs\/sasrec\.rec:\d+:\d+/],
+    ["--patience without early stopping", () => {
+      const f = join(dir, "nostop.rec");
+      writeFileSync(f, SMALL.replace(" early_stopping(metric: ndcg@10, patience: 5)", ""));
+      return ["run", f, "--patience", "3", "--out", join(dir, "nostop")];
+    }, /--patience 3 contradicts the spec: .*nostop\.rec has no early_stopping/],
     ["unknown flag", () => ["run", spec, "--epoch", "3", "--out", join(dir, "typo")], /unknown flag '--epoch'/],
     ["bad integer", () => ["run", spec, "--epochs", "two", "--out", join(dir, "two")], /--epochs must be an integer/],
     ["bad data file", () => {
