@@ -73,7 +73,13 @@ export const openRunDir = (out: string, resume: boolean, limits?: { readonly epo
     if (isComplete(dir)) {
       if (!resume || !limits) throw new UserError(`${out} holds a finished run (metrics.json); choose another --out, or score it with \`reccompile eval ${out}\``);
       if (!existsSync(join(dir, RUN_FILES.checkpoint))) throw new UserError(`--resume: ${out} holds a finished run without ${RUN_FILES.checkpoint}, so it cannot train further`);
-      const why = cannotExtend(out, JSON.parse(readFileSync(join(dir, RUN_FILES.metrics), "utf8")) as Finished, limits.epochs, limits.patience);
+      let finished: Finished;
+      try {
+        finished = JSON.parse(readFileSync(join(dir, RUN_FILES.metrics), "utf8")) as Finished;
+      } catch {
+        throw new UserError(`--resume: ${join(out, RUN_FILES.metrics)} is not valid JSON, so the finished run there cannot be trained further`);
+      }
+      const why = cannotExtend(out, finished, limits.epochs, limits.patience);
       if (why !== null) throw new UserError(why);
       renameSync(join(dir, RUN_FILES.metrics), join(dir, RUN_FILES.previousMetrics));
     } else if (resume) {
