@@ -13,6 +13,7 @@ import { defaultRunDir, environment, openRunDir, RUN_FILES, writeStatus } from "
 import { loadGenerated } from "../../src/runner/generated.js";
 import { printSummary } from "../../src/runner/summary.js";
 import type { BackendChoice } from "../../src/runtime/backend.js";
+import { whenInterruptible } from "../../src/runtime/interrupt.js";
 import type { KernelImpl } from "../../src/kernels/select.js";
 import { UserError } from "../../src/util/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../src/util/fs.js";
@@ -100,10 +101,14 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   saveIdMaps(data.dataset, dir);
 
   const interrupt = (): void => {
-    writeStatus(dir, "interrupted", "stopped by the user (Ctrl-C); continue with --resume");
-    const again = ["reccompile", ...process.argv.slice(2).filter((a) => a !== "--resume"), "--resume"].join(" ");
-    process.stderr.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`${again}\`\n`);
-    process.exit(1);
+    const stop = (): void => {
+      writeStatus(dir, "interrupted", "stopped by the user (Ctrl-C); continue with --resume");
+      const again = ["reccompile", ...process.argv.slice(2).filter((a) => a !== "--resume"), "--resume"].join(" ");
+      process.stderr.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`${again}\`\n`);
+      process.exit(1);
+    };
+    // An epoch that has finished training is validated and checkpointed before the run stops.
+    if (whenInterruptible(stop)) process.stderr.write("\ninterrupting once this epoch's checkpoint is written (Ctrl-C again to stop now)\n");
   };
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);

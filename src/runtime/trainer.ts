@@ -10,6 +10,7 @@ import { UserError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
 import { epochBatches, makeBatch, makeRows } from "./batches.js";
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
+import { uninterruptible } from "./interrupt.js";
 import { sequenceLoss } from "./loss.js";
 import type { SequenceNet } from "./net.js";
 import { clipByGlobalNormAsync } from "./optim/clip.js";
@@ -122,29 +123,32 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       // Let signal handlers (Ctrl-C) and pending I/O run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const valid = opts.validate ? await opts.validate(net) : null;
-    if (valid && stopKey && cfg.earlyStopping) {
-      const v = valid[stopKey];
-      if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
-      if (!best || v > best.value) {
-        best = { value: v, epoch: epoch + 1, params: await net.params.saveAsync() };
-        stale = 0;
-      } else {
-        stale++;
+    // The epoch's end, from validation to its checkpoint, runs whole: Ctrl-C waits for it (interrupt.ts).
+    await uninterruptible(async () => {
+      const valid = opts.validate ? await opts.validate(net) : null;
+      if (valid && stopKey && cfg.earlyStopping) {
+        const v = valid[stopKey];
+        if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
+        if (!best || v > best.value) {
+          best = { value: v, epoch: epoch + 1, params: await net.params.saveAsync() };
+          stale = 0;
+        } else {
+          stale++;
+        }
+        stoppedEarly = stale >= cfg.earlyStopping.patience;
       }
-      stoppedEarly = stale >= cfg.earlyStopping.patience;
-    }
-    const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000 };
-    history.push(rec);
-    const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
-    progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
-    opts.onEpoch?.(history);
-    if (opts.checkpoint) {
-      await saveCheckpoint(opts.checkpoint, {
-        version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
-        best, stale, history, steps,
-      });
-    }
+      const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000 };
+      history.push(rec);
+      const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
+      progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
+      opts.onEpoch?.(history);
+      if (opts.checkpoint) {
+        await saveCheckpoint(opts.checkpoint, {
+          version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
+          best, stale, history, steps,
+        });
+      }
+    });
   }
   optimizer.dispose();
   if (best) net.params.load(best.params);

@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/runtime/backend.js";
 import { SequenceNet } from "../../src/runtime/net.js";
 import { train } from "../../src/runtime/trainer.js";
+import { whenInterruptible } from "../../src/runtime/interrupt.js";
 import { Rng } from "../../src/util/rng.js";
 import { UserError } from "../../src/util/errors.js";
 import { cyclicSequences, tinyMamba, trainConfig } from "./fixtures.js";
@@ -53,6 +54,32 @@ for (const backend of ["cpu", "wasm"] as const) {
         const first = await losses(2, { checkpoint: ck });
         const rest = await losses(4, { checkpoint: ck, resume: true });
         assert.deepEqual([...first, ...rest], straight);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("Ctrl-C after an epoch's training waits for that epoch's checkpoint", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "reccompile-"));
+      try {
+        const ck = path.join(dir, "ck.json");
+        const rng = new Rng(11);
+        const net = SequenceNet.fromIR(tinyMamba(8, 0.1), 12, 10, rng.fork());
+        const seenAtStop: (number | null)[] = [];
+        let validations = 0;
+        await train(net, cyclicSequences(12, 12, 14), {
+          config: trainConfig({ epochs: 2, batch: 40 }), maxLen: 10, rng, checkpoint: ck,
+          validate: async () => {
+            // The "Ctrl-C" arrives while epoch 1 is being validated, before its checkpoint exists.
+            if (++validations === 1) {
+              assert.equal(existsSync(ck), false);
+              whenInterruptible(() => seenAtStop.push(existsSync(ck) ? (JSON.parse(readFileSync(ck, "utf8")) as { epoch: number }).epoch : null));
+            }
+            return { "ndcg@10": 0.5 };
+          },
+        });
+        net.dispose();
+        assert.deepEqual(seenAtStop, [1], "the stop ran once, after epoch 1's checkpoint was written");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
