@@ -7,8 +7,10 @@
 #   3. `test:gpu` (WGSL kernels vs the TypeScript reference, training lowers the loss);
 #   4. the Mamba4Rec training-step benchmark: tokens/s and the scan's GB/s against the card's peak.
 # Everything is written to bench/gpu/results/ too. Budget: under 10 minutes (test 4 min, each of the four benches 2.5 min; TEST_LIMIT_S and BENCH_LIMIT_S change them).
-# Usage: bench/gpu/run.sh [full|tiny|test|profile]  (tiny: a seconds-long dry run, e.g. on lavapipe;
-#        test: only test:gpu; profile: only bench/gpu/profile.ts, each piece of the step timed alone)
+# Usage: bench/gpu/run.sh [full|tiny|test|profile|efficiency]  (tiny: a seconds-long dry run, e.g. on lavapipe;
+#        test: only test:gpu; profile: only bench/gpu/profile.ts, each piece of the step timed alone;
+#        efficiency: only bench/gpu/efficiency.ts, Mamba4Rec's and SASRec's epochs through the CLI,
+#        EFF_EPOCHS epochs each (3), limit EFF_LIMIT_S (360 s), EFF_ARGS passed on)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${1:-full}
@@ -71,6 +73,14 @@ export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 if [ "$SIZE" = profile ]; then
   log "profile: the step's pieces one by one (bench/gpu/profile.ts)"
   timeout ${BENCH_LIMIT_S:-150} node --import tsx bench/gpu/profile.ts 2>&1 | grep -v 'artificially reduced' | tee "$RES/profile.txt"
+  exit "${PIPESTATUS[0]}"
+fi
+if [ "$SIZE" = efficiency ]; then
+  log "efficiency: Mamba4Rec against SASRec, whole epochs through the CLI on ML-1M-shaped data (bench/gpu/efficiency.ts)"
+  # EFF_ARGS: more flags for efficiency.ts (e.g. smaller data for a dry run on lavapipe).
+  # shellcheck disable=SC2086
+  timeout ${EFF_LIMIT_S:-360} node --import tsx bench/gpu/efficiency.ts --backend webgpu --epochs ${EFF_EPOCHS:-3} --out "$RT/efficiency" ${EFF_ARGS:-} 2>&1 \
+    | grep -v 'artificially reduced' | tee "$RES/efficiency-full.txt" | grep -v ' step '
   exit "${PIPESTATUS[0]}"
 fi
 MOCHA="node node_modules/mocha/bin/mocha.js --no-config -n import=tsx --timeout 600000"
