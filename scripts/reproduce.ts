@@ -129,6 +129,7 @@ const main = async (): Promise<void> => {
   const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
     ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
     : "";
+  const gpu = gpuEfficiency();
   writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
@@ -144,12 +145,43 @@ How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${[...rows, ...paper].join("\n")}
-${efficiency}
+${efficiency}${gpu}
 ## Commands
 
 ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")}
 `);
   process.stderr.write(`wrote docs/results/${dataset}.json and docs/results.md\n`);
+};
+
+/**
+ * The GPU efficiency table, from docs/results/efficiency-gpu.json (written by hand from a device
+ * run of `bench/gpu/run.sh efficiency`; this machine has no GPU), or "" when there is none.
+ */
+const gpuEfficiency = (): string => {
+  const file = join("docs", "results", "efficiency-gpu.json");
+  if (!existsSync(file)) return "";
+  const e = JSON.parse(readFileSync(file, "utf8")) as {
+    gpu: string; date: string; command: string; logs: string; backend: string; users: number; items: number; interactions: number; epochs: number;
+    rows: Array<{ model: string; seconds_per_epoch: number; tokens_per_s: number; gpu_peak_mib: number | null }>;
+    ratios: { time: number; gpu_memory: number | null };
+  };
+  const m = e.rows.find((r) => r.model === "mamba4rec"), s = e.rows.find((r) => r.model === "sasrec");
+  if (!m || !s) return "";
+  return `
+## Efficiency on a GPU (${e.gpu}, ${e.backend} backend, ${e.date})
+
+The same two specs through \`reccompile run --backend ${e.backend}\`, ${e.epochs} epoch${e.epochs > 1 ? "s" : ""} each, on synthetic
+data of ML-1M's shape (${e.users} users, ${e.items} items, ${e.interactions} interactions; MovieLens may not travel to the
+GPU machine). Command: \`${e.command}\`; logs in ${e.logs}. GPU memory is the peak of
+\`nvidia-smi\`'s memory in use above the idle level, which counts the buffers tfjs-backend-webgpu keeps
+pooled for reuse, not only live tensors. An epoch here is slower than on this 2-core CPU (above): a
+step of 2,048 targets (about a dozen sequences) is too little work to fill the GPU (Mamba4Rec ran at
+${m.tokens_per_s} targets/s, against 76,348 for bench/gpu's steps of 256 sequences; [gpu.md](gpu.md)).
+
+| | Mamba4Rec | SASRec | ratio (paper, GPU) |
+|---|---|---|---|
+| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${e.ratios.time.toFixed(2)} (0.58) |
+${m.gpu_peak_mib !== null && s.gpu_peak_mib !== null ? `| peak GPU memory (MiB) | ${m.gpu_peak_mib} | ${s.gpu_peak_mib} | ${(e.ratios.gpu_memory ?? m.gpu_peak_mib / s.gpu_peak_mib).toFixed(2)} (0.32) |\n` : ""}`;
 };
 
 main().catch((err: unknown) => {

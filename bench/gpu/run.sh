@@ -77,6 +77,7 @@ if [ "$SIZE" = profile ]; then
 fi
 if [ "$SIZE" = efficiency ]; then
   log "efficiency: Mamba4Rec against SASRec, whole epochs through the CLI on ML-1M-shaped data (bench/gpu/efficiency.ts)"
+  rm -rf "$RT/efficiency"  # each call trains afresh (reccompile run refuses a finished run's folder)
   # EFF_ARGS: more flags for efficiency.ts (e.g. smaller data for a dry run on lavapipe).
   # shellcheck disable=SC2086
   timeout ${EFF_LIMIT_S:-360} node --import tsx bench/gpu/efficiency.ts --backend webgpu --epochs ${EFF_EPOCHS:-3} --out "$RT/efficiency" ${EFF_ARGS:-} 2>&1 \
