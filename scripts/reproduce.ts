@@ -174,7 +174,7 @@ The same two specs through \`reccompile run --backend ${e.backend}\`, ${e.epochs
 data of ML-1M's shape (${e.users} users, ${e.items} items, ${e.interactions} interactions; MovieLens may not travel to the
 GPU machine). Command: \`${e.command}\`; logs in ${e.logs}. GPU memory is the peak of
 \`nvidia-smi\`'s memory in use above the idle level, which counts the buffers tfjs-backend-webgpu keeps
-pooled for reuse, not only live tensors. An epoch here is slower than on this 2-core CPU (above): a
+pooled for reuse, not only live tensors (measured before the runtime capped that pool, gpu.md). An epoch here is slower than on this 2-core CPU (above): a
 step of 2,048 targets (about a dozen sequences) is too little work to fill the GPU (Mamba4Rec ran at
 ${m.tokens_per_s} targets/s, against 76,348 for bench/gpu's steps of 256 sequences; [gpu.md](gpu.md)).
 

@@ -11,6 +11,7 @@ import { itemEmbedding, type ItemEmbedding } from "./layers/embedding.js";
 import { WEIGHT_STD } from "./layers/common.js";
 import type { ForwardContext, Module } from "./module.js";
 import { normalInit, ParamStore } from "./params.js";
+import { trimWebgpuPool } from "./webgpu.js";
 
 export type OutputKind = "tied" | "linear";
 
@@ -97,6 +98,7 @@ export class SequenceNet {
         });
         out.set(await scores.data(), i0 * V);
         scores.dispose();
+        trimWebgpuPool();
       }
       WT.dispose();
       for (let i = 0; i < inputs.length; i++) out[i * V] = -Infinity;

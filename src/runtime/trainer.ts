@@ -11,6 +11,7 @@ import type { Rng } from "../util/rng.js";
 import { epochBatches, makeBatch, makeRows } from "./batches.js";
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
 import { uninterruptible } from "./interrupt.js";
+import { trimWebgpuPool } from "./webgpu.js";
 import { sequenceLoss } from "./loss.js";
 import type { SequenceNet } from "./net.js";
 import { clipByGlobalNormAsync } from "./optim/clip.js";
@@ -120,6 +121,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       opts.onStep?.(epoch, s, loss);
       const el = (performance.now() - e0) / 1000;
       progress.step(epoch, s + 1, batches.length, lossSum / count, count / el, el);
+      trimWebgpuPool(); // a no-op except on webgpu, whose buffer pool would otherwise only grow
       // Let signal handlers (Ctrl-C) and pending I/O run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -79,3 +79,55 @@ export const initWebgpu = async (): Promise<void> => {
   if (!ok) throw new UserError(`no WebGPU adapter: the tfjs webgpu backend failed to initialise on ${desc}; use --backend wasm or cpu`);
   await tf.ready();
 };
+
+/** The parts of tfjs-backend-webgpu's BufferManager (4.x) that `trimWebgpuPool` touches. */
+interface BufferPool {
+  freeBuffers: Map<string, Array<{ destroy(): void; size: number }>>;
+  numFreeBuffers: number;
+  numBytesAllocated: number;
+  numBytesUsed: number;
+}
+
+const bufferPool = (): BufferPool | null => {
+  if (tf.getBackend() !== "webgpu") return null;
+  const m = (tf.backend() as unknown as { bufferManager?: Partial<BufferPool> }).bufferManager;
+  return m && m.freeBuffers instanceof Map && typeof m.numBytesAllocated === "number" && typeof m.numBytesUsed === "number"
+    ? (m as BufferPool)
+    : null;
+};
+
+/** Bytes the webgpu backend holds in buffers no tensor uses (its reuse pool); 0 on other backends. */
+export const webgpuPooledBytes = (): number => {
+  const p = bufferPool();
+  return p ? p.numBytesAllocated - p.numBytesUsed : 0;
+};
+
+/** The pool's cap, REC_WEBGPU_POOL_MB (default 1024 MiB; 0 frees every unused buffer after each step). */
+export const webgpuPoolLimitBytes = (): number => {
+  const mb = Number(process.env.REC_WEBGPU_POOL_MB ?? 1024);
+  return Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : 1024 * 1024 * 1024;
+};
+
+/**
+ * tfjs-backend-webgpu keeps the buffer of every disposed tensor for reuse by a tensor of exactly the
+ * same byte size, and never frees one. Our steps' shapes vary (a batch is padded to its longest
+ * sequence), so the pool only grows: one ML-1M epoch of Mamba4Rec left 44 GB of GPU memory in use
+ * on an H200 (docs/gpu.md, run 7). When the unused buffers exceed `limitBytes`, this destroys them
+ * all (WebGPU lets a buffer be destroyed while submitted work that reads it is still running; live
+ * tensors are untouched). Returns the bytes freed; a no-op on other backends.
+ */
+export const trimWebgpuPool = (limitBytes = webgpuPoolLimitBytes()): number => {
+  const p = bufferPool();
+  if (!p || p.numBytesAllocated - p.numBytesUsed <= limitBytes) return 0;
+  let freed = 0;
+  for (const buffers of p.freeBuffers.values()) {
+    for (const b of buffers) {
+      freed += b.size;
+      b.destroy();
+    }
+    p.numFreeBuffers -= buffers.length;
+    buffers.length = 0;
+  }
+  p.numBytesAllocated -= freed;
+  return freed;
+};
