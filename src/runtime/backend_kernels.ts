@@ -83,8 +83,8 @@ const registerWasmGather = (): void => {
       const out = backend.makeOutput([...idx.shape, ...x.shape.slice(1)], "float32");
       const ids = backend.typedArrayFromHeap(idx) as Int32Array; // after makeOutput: the heap may have grown
       const heap = new Float32Array((backend.typedArrayFromHeap(out) as Float32Array).buffer);
-      const xo = backend.dataIdMap.get(x.dataId).memoryOffset >> 2;
-      const oo = backend.dataIdMap.get(out.dataId).memoryOffset >> 2;
+      const xo = backend.dataIdMap.get(x.dataId).memoryOffset >>> 2; // unsigned: the heap may pass 2 GiB
+      const oo = backend.dataIdMap.get(out.dataId).memoryOffset >>> 2; // unsigned: the heap may pass 2 GiB
       if (width > 0) for (let i = 0; i < ids.length; i++) heap.copyWithin(oo + i * width, xo + ids[i]! * width, xo + (ids[i]! + 1) * width);
       return out;
     },

@@ -158,6 +158,26 @@ describe("wasm backend", () => {
     assert.deepEqual(Array.from(g.dataSync()), [1, 1, 0, 0, 2, 2]);
   });
 
+  it("gathers embedding rows right when the tensors sit past 2 GiB in the wasm heap", () => {
+    // A 3-layer, 128-wide Mamba4Rec's full-ranking evaluation grows the heap past 2 GiB; byte offsets
+    // from there on were turned negative by a signed shift, and the lookups read garbage.
+    const ballast = tf.fill([(2 ** 31) / 4 + 1024], 0.5);
+    try {
+      // 64 MiB, row r all r: too big for the holes below the ballast, so it is placed above it.
+      const table = tf.tidy(() => tf.mul(tf.reshape(tf.range(0, 16384), [16384, 1]), tf.ones([1, 1024])));
+      const ids = tf.tensor1d([16383, 0, 7, 7], "int32");
+      const backend = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } };
+      const offset = backend.dataIdMap.get(table.dataId).memoryOffset;
+      assert.ok(offset >= 2 ** 31, `the table is at byte ${offset}, not past 2 GiB: the test needs a bigger ballast`);
+      const rows = tf.gather(table, ids);
+      const got = rows.dataSync();
+      assert.deepEqual([0, 1, 2, 3].map((r) => [got[r * 1024], got[r * 1024 + 1023]]), [[16383, 16383], [0, 0], [7, 7], [7, 7]]);
+      tf.dispose([table, ids, rows]);
+    } finally {
+      ballast.dispose();
+    }
+  });
+
   it("scores histories for the evaluator: [n, items + 1], column 0 -Infinity, independent of batch padding", async () => {
     const net = SequenceNet.fromIR(tinyMamba(8), 6, 5, new Rng(2));
     const scorer = net.scorer(5);
