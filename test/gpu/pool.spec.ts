@@ -2,7 +2,9 @@
  * The webgpu buffer pool stays bounded (src/runtime/webgpu.ts, trimWebgpuPool): tfjs-backend-webgpu
  * keeps every freed buffer for reuse at exactly its size, so steps of varying shapes grow the pool
  * without end (44 GB in one ML-1M epoch on an H200). Trimming frees the unused buffers and changes
- * no result: training losses are bit-identical with and without it.
+ * no result: training losses agree with and without it. (To rounding, not bit for bit: tfjs-webgpu's
+ * split-K matrix product adds its partial sums with float atomics in whatever order the workgroups
+ * run, and a loaded machine reorders them: a CI run once differed by 7e-8 relative at one step.)
  */
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
@@ -41,7 +43,7 @@ describe("the webgpu buffer pool", function () {
     s.dispose();
   });
 
-  it("training trims it after every step (REC_WEBGPU_POOL_MB=0) with the same losses as without", async () => {
+  it("training trims it after every step (REC_WEBGPU_POOL_MB=0) with the losses it has without", async () => {
     const sequences = syntheticDataset({ users: 48, items: 30, meanLen: 14, seed: 3 }).sequences.map((s) => s.slice(0, -2));
     const run = async (poolMb: string): Promise<{ losses: number[]; peakPooled: number }> => {
       process.env.REC_WEBGPU_POOL_MB = poolMb;
@@ -63,7 +65,9 @@ describe("the webgpu buffer pool", function () {
     };
     const kept = await run("100000");
     const trimmed = await run("0");
-    assert.deepEqual(trimmed.losses, kept.losses);
+    assert.equal(trimmed.losses.length, kept.losses.length);
+    const worst = Math.max(...kept.losses.map((l, i) => Math.abs(trimmed.losses[i]! - l) / Math.abs(l)));
+    assert.ok(worst < 1e-5, `losses differ by ${worst} relative with and without trimming`);
     assert.ok(kept.losses.length >= 8, `${kept.losses.length} steps`);
     assert.ok(trimmed.peakPooled < kept.peakPooled, `pool peak ${trimmed.peakPooled} bytes trimmed against ${kept.peakPooled} kept`);
     console.log(`      pool peak over ${kept.losses.length} steps: ${kept.peakPooled} bytes kept, ${trimmed.peakPooled} trimmed each step`);
