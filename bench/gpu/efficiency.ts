@@ -106,7 +106,7 @@ const main = async (): Promise<void> => {
     });
   }
 
-  console.log(`\n| model | s/epoch (median of epochs 2-${epochs}) | epochs (s) | targets/s | peak RSS (MB) | peak GPU memory (MiB) |\n|---|---|---|---|---|---|`);
+  console.log(`\n| model | s/epoch (${epochs > 1 ? `median of epochs 2-${epochs}` : "epoch 1, with shader compilation"}) | epochs (s) | targets/s | peak RSS (MB) | peak GPU memory (MiB) |\n|---|---|---|---|---|---|`);
   for (const r of rows) {
     console.log(`| ${r.model} | ${r.seconds_per_epoch.toFixed(2)} | ${r.epoch_seconds.join(", ")} | ${r.tokens_per_s} | ${r.peak_rss_mb} | ${r.gpu_peak_mib ?? "n/a"} |`);
   }
