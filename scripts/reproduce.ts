@@ -129,7 +129,7 @@ const main = async (): Promise<void> => {
   const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
     ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
     : "";
-  const gpu = gpuEfficiency();
+  const gpu = gpuEfficiency(m?.seconds_per_epoch ?? null);
   writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
@@ -157,7 +157,7 @@ ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")
  * The GPU efficiency table, from docs/results/efficiency-gpu.json (written by hand from a device
  * run of `bench/gpu/run.sh efficiency`; this machine has no GPU), or "" when there is none.
  */
-const gpuEfficiency = (): string => {
+const gpuEfficiency = (cpuSecondsPerEpoch: number | null): string => {
   const file = join("docs", "results", "efficiency-gpu.json");
   if (!existsSync(file)) return "";
   const e = JSON.parse(readFileSync(file, "utf8")) as {
@@ -174,9 +174,12 @@ The same two specs through \`reccompile run --backend ${e.backend}\`, ${e.epochs
 data of ML-1M's shape (${e.users} users, ${e.items} items, ${e.interactions} interactions; MovieLens may not travel to the
 GPU machine). Command: \`${e.command}\`; logs in ${e.logs}. GPU memory is the peak of
 \`nvidia-smi\`'s memory in use above the idle level, which counts the buffers tfjs-backend-webgpu keeps
-pooled for reuse, not only live tensors (measured before the runtime capped that pool, gpu.md). An epoch here is slower than on this 2-core CPU (above): a
+pooled for reuse, not only live tensors (measured before the runtime capped that pool, gpu.md).${
+  cpuSecondsPerEpoch !== null && m.seconds_per_epoch > cpuSecondsPerEpoch
+    ? ` A Mamba4Rec epoch here is slower than on this 2-core CPU (${m.seconds_per_epoch.toFixed(1)} s against ${cpuSecondsPerEpoch.toFixed(1)} s): a
 step of 2,048 targets (about a dozen sequences) is too little work to fill the GPU (Mamba4Rec ran at
-${m.tokens_per_s} targets/s, against 76,348 for bench/gpu's steps of 256 sequences; [gpu.md](gpu.md)).
+${m.tokens_per_s} targets/s, against 76,348 for bench/gpu's steps of 256 sequences in gpu.md's run 5).`
+    : ""}
 
 | | Mamba4Rec | SASRec | ratio (paper, GPU) |
 |---|---|---|---|

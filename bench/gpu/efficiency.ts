@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { syntheticDataset } from "../../src/data/synthetic.js";
+import { median } from "../step.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -57,11 +58,6 @@ const gpuMemory = (): Promise<number | null> => new Promise((resolve) => {
   p.on("error", () => resolve(null));
   p.on("close", (code) => resolve(code === 0 ? Number(s.split("\n")[0]) : null));
 });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 interface Row { model: string; seconds_per_epoch: number; epoch_seconds: number[]; tokens_per_s: number; peak_rss_mb: number; gpu_peak_mib: number | null }
 
