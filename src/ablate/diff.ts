@@ -9,6 +9,7 @@
  * Model fields read `layers[…]`, `embeddingDim`, …; the sections `data.…`, `train.…`, `eval.…`, `ablate`.
  */
 import type { CheckedSpec, Layer } from "../ir/spec.js";
+import { mambaText } from "../ir/print.js";
 
 const IGNORED = new Set(["origin", "span", "file"]);
 
@@ -33,7 +34,7 @@ export const layerText = (l: Layer): string => {
     case "dropout": return `dropout(${num(l.rate)})`;
     case "layernorm": return `layernorm(eps: ${num(l.eps)})`;
     case "positional": return `positional(max_len: ${l.maxLen})`;
-    case "mamba": return `mamba(d_state: ${l.dState}, d_conv: ${l.dConv}, expand: ${l.expand}, dt_rank: ${l.dtRank})`;
+    case "mamba": return mambaText(l);
     case "attention": return `attention(heads: ${l.heads}, dropout: ${num(l.dropout)}, causal: ${l.causal})`;
     case "gru": return `gru(hidden: ${l.hidden})`;
     case "ffn": return `ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`;

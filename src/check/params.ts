@@ -72,6 +72,10 @@ export const LAYERS: Readonly<Record<string, LayerDef>> = {
       d_conv: posInt("Causal convolution width.", { default: 4 }),
       expand: posInt("dInner = expand * width.", { default: 2 }),
       dt_rank: posInt("Rank of the step-size projection.", { default: (c: DefaultCtx) => Math.ceil(c.width / 16), defaultText: "ceil(width / 16)" }),
+      dt_init: enumOf(["zero", "mamba"],
+        "Step-size init. zero: dt_proj bias 0 and weight N(0, 0.02), as official Mamba4Rec (RecBole re-initialises every Linear); " +
+        "mamba: mamba-ssm's own, bias softplus^-1(dt) for dt log-uniform in [0.001, 0.1] and weight U(+-dt_rank^-0.5).",
+        { default: "zero" }),
     },
   },
   attention: {

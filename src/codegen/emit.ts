@@ -73,7 +73,10 @@ const writeLayer = (w: CodeBlockWriter, layer: Layer, path: string, specPath: st
     case "layernorm": return call("layerNorm", { dim: layer.inDim, eps: layer.eps });
     case "positional": return call("positional", { maxLen: layer.maxLen, dim: layer.inDim });
     case "mamba":
-      return call("mamba", { dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank });
+      return call("mamba", {
+        dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank,
+        ...(layer.dtInit === "zero" ? {} : { dtInit: layer.dtInit }),
+      });
     case "attention": return call("attention", { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal });
     case "gru": return call("gru", { inDim: layer.inDim, hidden: layer.hidden });
     case "ffn":

@@ -71,7 +71,7 @@ const detailOf = (l: Layer): string => {
     case "dropout": return `rate ${l.rate}`;
     case "layernorm": return `eps ${l.eps}`;
     case "positional": return `max_len ${l.maxLen}`;
-    case "mamba": return `d_state ${l.dState}, d_conv ${l.dConv}, expand ${l.expand}, d_inner ${l.dInner}, dt_rank ${l.dtRank}`;
+    case "mamba": return `d_state ${l.dState}, d_conv ${l.dConv}, expand ${l.expand}, d_inner ${l.dInner}, dt_rank ${l.dtRank}, dt_init ${l.dtInit}`;
     case "attention": return `heads ${l.heads}, dropout ${l.dropout}, causal ${l.causal}`;
     case "gru": return `hidden ${l.hidden}`;
     case "ffn": return `inner ${l.inner}, ${l.activation}, dropout ${l.dropout}`;

@@ -8,7 +8,7 @@ import type { Span } from "../lang/span.js";
 import { decodeArgs, decodeValue, scopeNotes, type DecodeCtx, type Scope, type Sink } from "../check/decode.js";
 import { EMBEDDING, LAYERS, OUTPUT_MODES, REPEAT_TIMES } from "../check/params.js";
 import { didYouMean } from "../check/suggest.js";
-import type { Activation, Layer, Model, Origin } from "./spec.js";
+import type { Activation, Layer, MambaDtInit, Model, Origin } from "./spec.js";
 
 export interface ModelCtx {
   readonly sink: Sink;
@@ -113,7 +113,7 @@ const lowerCall = (node: CallLayer, width: number, scope: Scope | null, place: P
     }
     case "mamba": {
       const expand = num(args, "expand");
-      return { layers: [{ kind: "mamba", ...same, dState: num(args, "d_state"), dConv: num(args, "d_conv"), expand, dInner: expand * width, dtRank: num(args, "dt_rank") }], width, ok: true };
+      return { layers: [{ kind: "mamba", ...same, dState: num(args, "d_state"), dConv: num(args, "d_conv"), expand, dInner: expand * width, dtRank: num(args, "dt_rank"), dtInit: args["dt_init"] as MambaDtInit }], width, ok: true };
     }
     case "attention": {
       const heads = num(args, "heads");

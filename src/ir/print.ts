@@ -2,17 +2,24 @@
  * Checked IR -> canonical .rec text: every default written out, blocks inlined, `repeat` kept.
  * Checking the text gives back an equal IR (modulo spans); the ablation generator writes variants with it.
  */
-import type { CheckedSpec, Layer, Metric, Optimizer, Schedule } from "./spec.js";
+import type { CheckedSpec, Layer, MambaLayer, Metric, Optimizer, Schedule } from "./spec.js";
 
 const num = (n: number): string => String(n);
 const metric = (m: Metric): string => `${m.name}@${m.k}`;
+
+/**
+ * `mamba(...)` with every parameter, except `dt_init` at its default (the official init), which is
+ * left out so that specs written before the option existed print as they always did.
+ */
+export const mambaText = (l: MambaLayer): string =>
+  `mamba(d_state: ${l.dState}, d_conv: ${l.dConv}, expand: ${l.expand}, dt_rank: ${l.dtRank}${l.dtInit === "zero" ? "" : `, dt_init: ${l.dtInit}`})`;
 
 const layerLines = (l: Layer, indent: string): string[] => {
   switch (l.kind) {
     case "dropout": return [`${indent}dropout(${num(l.rate)})`];
     case "layernorm": return [`${indent}layernorm(eps: ${num(l.eps)})`];
     case "positional": return [`${indent}positional(max_len: ${l.maxLen})`];
-    case "mamba": return [`${indent}mamba(d_state: ${l.dState}, d_conv: ${l.dConv}, expand: ${l.expand}, dt_rank: ${l.dtRank})`];
+    case "mamba": return [`${indent}${mambaText(l)}`];
     case "attention": return [`${indent}attention(heads: ${l.heads}, dropout: ${num(l.dropout)}, causal: ${l.causal})`];
     case "gru": return [`${indent}gru(hidden: ${l.hidden})`];
     case "ffn": return [`${indent}ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`];

@@ -45,7 +45,11 @@ export interface MambaLayer extends LayerBase {
   readonly expand: number;
   readonly dInner: number;
   readonly dtRank: number;
+  /** How dt_proj starts: `zero` as official Mamba4Rec (bias 0, so every step size starts near
+   *  softplus(0) = 0.69), `mamba` as mamba-ssm (step sizes log-uniform in [0.001, 0.1]). */
+  readonly dtInit: MambaDtInit;
 }
+export type MambaDtInit = "zero" | "mamba";
 /** Multi-head causal self-attention (SASRec), attention-probability dropout `dropout`. */
 export interface AttentionLayer extends LayerBase {
   readonly kind: "attention";

@@ -17,7 +17,7 @@ export const buildLayer = (ctx: BuildContext, name: string, layer: Layer): Modul
     case "positional":
       return positional(ctx, name, { maxLen: layer.maxLen, dim: layer.inDim });
     case "mamba":
-      return mamba(ctx, name, { dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank });
+      return mamba(ctx, name, { dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank, dtInit: layer.dtInit });
     case "attention":
       return attention(ctx, name, { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal });
     case "gru":

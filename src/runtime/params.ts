@@ -10,6 +10,11 @@ export type Init =
   | { readonly kind: "uniform"; readonly bound: number }
   | { readonly kind: "zeros" }
   | { readonly kind: "ones" }
+  /**
+   * mamba-ssm's dt_proj bias: softplus^-1(dt) for dt = exp(U(ln min, ln max)), floored at `floor`,
+   * so that softplus(bias) starts log-uniform in [min, max].
+   */
+  | { readonly kind: "inverseSoftplusLogUniform"; readonly min: number; readonly max: number; readonly floor: number }
   /** Explicit values (e.g. Mamba's A_log); the length must match the shape. */
   | { readonly kind: "values"; readonly values: Float32Array };
 
@@ -45,6 +50,15 @@ export class ParamStore {
       case "uniform":
         for (let i = 0; i < size; i++) values[i] = (2 * this.rng.uniform() - 1) * init.bound;
         break;
+      case "inverseSoftplusLogUniform": {
+        const lo = Math.log(init.min);
+        const span = Math.log(init.max) - lo;
+        for (let i = 0; i < size; i++) {
+          const dt = Math.max(Math.exp(lo + span * this.rng.uniform()), init.floor);
+          values[i] = dt + Math.log(-Math.expm1(-dt)); // log(exp(dt) - 1), stable for small dt
+        }
+        break;
+      }
       case "zeros":
         break;
       case "ones":

@@ -48,6 +48,12 @@ describe("codegen", () => {
     assert.match(lines[0]!, /\/\/ \[batch, len, 64\]$/);
   });
 
+  it("passes a non-default dt_init to rt.mamba, and leaves the default out", () => {
+    const custom = compileToTypeScript("test/check/fixtures/valid/mamba_dt_init.rec", "generated").code!;
+    assert.match(custom.split("\n").find((l) => l.includes("rt.mamba("))!, /dtInit: "mamba"/);
+    for (const e of emitted) assert.doesNotMatch(e.out.code!, /dtInit/, e.file);
+  });
+
   it("compiles under tsc --strict --noEmit", function () {
     this.timeout(120_000);
     const r = spawnSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.generated.json"], { encoding: "utf8" });

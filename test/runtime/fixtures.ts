@@ -10,7 +10,7 @@ export const tinyMamba = (dim = 16, dropout = 0): SequenceModel => {
   const base = { origin, inDim: dim, outDim: dim };
   const layers: Layer[] = [
     { ...base, kind: "dropout", rate: dropout },
-    { ...base, kind: "mamba", dState: 4, dConv: 4, expand: 2, dInner: 2 * dim, dtRank: Math.ceil(dim / 16) },
+    { ...base, kind: "mamba", dState: 4, dConv: 4, expand: 2, dInner: 2 * dim, dtRank: Math.ceil(dim / 16), dtInit: "zero" },
     { ...base, kind: "layernorm", eps: 1e-12 },
   ];
   return { kind: "sequence", name: "Tiny", origin, embeddingDim: dim, layers, output: "tied" };

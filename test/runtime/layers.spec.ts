@@ -93,3 +93,47 @@ describe("layers: gradients against finite differences (float32, directional)", 
     assert.deepEqual(Array.from(emb.lookup(ids, 2, 2).dataSync().slice(6)), [0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe("mamba: dt_proj init", () => {
+  before(async () => {
+    await initBackend("cpu");
+  });
+
+  const build = (dtInit?: "zero" | "mamba") => {
+    const store = new ParamStore(new Rng(4));
+    mamba({ params: store }, "m", { dim: 64, dState: 8, dConv: 4, expand: 2, dtRank: 4, ...(dtInit ? { dtInit } : {}) });
+    const saved = store.save();
+    store.dispose();
+    return saved;
+  };
+
+  it("zero (the default) is official Mamba4Rec's: bias 0, weight N(0, 0.02)", () => {
+    const p = build();
+    assert.deepEqual(p, build("zero"));
+    assert.ok(p["m.dt_proj.bias"]!.data.every((v) => v === 0));
+    const w = p["m.dt_proj.weight"]!.data;
+    const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+    assert.ok(Math.abs(std - 0.02) < 0.003, `std ${std}`);
+  });
+
+  it("mamba is mamba-ssm's: softplus(bias) log-uniform in [0.001, 0.1], weight U(-1/2, 1/2) for dt_rank 4", () => {
+    const p = build("mamba");
+    const dt = p["m.dt_proj.bias"]!.data.map((b) => Math.log1p(Math.exp(b)));
+    assert.equal(dt.length, 128);
+    for (const v of dt) assert.ok(v >= 0.001 * (1 - 1e-4) && v <= 0.1 * (1 + 1e-4), `dt ${v}`);
+    // log-uniform: ln dt is uniform over [ln 0.001, ln 0.1], mean ln 0.01, and reaches both ends.
+    const logs = dt.map(Math.log);
+    const mean = logs.reduce((s, v) => s + v, 0) / logs.length;
+    assert.ok(Math.abs(mean - Math.log(0.01)) < 0.4, `mean ln dt ${mean}`);
+    assert.ok(Math.min(...dt) < 0.002 && Math.max(...dt) > 0.05);
+    const w = p["m.dt_proj.weight"]!.data;
+    assert.ok(w.every((v) => Math.abs(v) <= 0.5) && Math.max(...w.map(Math.abs)) > 0.45);
+  });
+
+  it("changes nothing drawn before dt_proj, nor A_log and D", () => {
+    const a = build("zero");
+    const b = build("mamba");
+    for (const k of ["m.in_proj.weight", "m.conv1d.weight", "m.conv1d.bias", "m.x_proj.weight", "m.A_log", "m.D"]) assert.deepEqual(a[k], b[k], k);
+    for (const k of ["m.dt_proj.weight", "m.dt_proj.bias"]) assert.notDeepEqual(a[k], b[k], k);
+  });
+});

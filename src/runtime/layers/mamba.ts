@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { causalConvSilu, selectiveScan, siluGateFused } from "../../kernels/ops.js";
 import { normalInit, onesInit, zerosInit } from "../params.js";
+import type { MambaDtInit } from "../../ir/spec.js";
 import type { BuildContext, Module } from "../module.js";
 import { dense3d, WEIGHT_STD } from "./common.js";
 
@@ -11,6 +12,8 @@ export interface MambaOptions {
   readonly expand: number;
   /** ceil(dim / 16) in mamba-ssm. */
   readonly dtRank: number;
+  /** dt_proj's init: "zero" (official Mamba4Rec, the default) or "mamba" (mamba-ssm's own). */
+  readonly dtInit?: MambaDtInit;
   /** Scan checkpoint interval (steps); default 16. */
   readonly chunk?: number;
 }
@@ -26,6 +29,10 @@ export interface MambaOptions {
  * N(0, 0.02) and dt_proj's bias 0 (overriding Mamba's own dt init), A_log = log(1..dState) per
  * channel, D = 1. The conv is not an nn.Linear there, so it keeps PyTorch's default
  * U(-1/sqrt(dConv), 1/sqrt(dConv)) for weight and bias (U(-1/2, 1/2) for dConv 4), as here.
+ * With dtInit "mamba", dt_proj keeps mamba-ssm's own init instead (dt_init "random", dt_scale 1):
+ * weight U(-dtRank^-1/2, dtRank^-1/2) and bias softplus^-1(dt) for dt log-uniform in [0.001, 0.1]
+ * (floor 1e-4), so the step sizes start spread over two decades rather than all near
+ * softplus(0) = 0.69, at which every state channel forgets at least half of itself each step.
  */
 export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Module => {
   const { dim, dState, dConv, dtRank } = cfg;
@@ -40,8 +47,11 @@ export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Modul
   const convW = p.create(`${name}.conv1d.weight`, [dInner, dConv], { kind: "uniform", bound: convBound }) as tf.Variable<tf.Rank.R2>;
   const convB = p.create(`${name}.conv1d.bias`, [dInner], { kind: "uniform", bound: convBound }) as tf.Variable<tf.Rank.R1>;
   const xProj = p.create(`${name}.x_proj.weight`, [dInner, dtRank + 2 * dState], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
-  const dtProj = p.create(`${name}.dt_proj.weight`, [dtRank, dInner], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
-  const dtBias = p.create(`${name}.dt_proj.bias`, [dInner], zerosInit) as tf.Variable<tf.Rank.R1>;
+  const official = (cfg.dtInit ?? "zero") === "zero";
+  const dtProj = p.create(`${name}.dt_proj.weight`, [dtRank, dInner],
+    official ? normalInit(WEIGHT_STD) : { kind: "uniform", bound: 1 / Math.sqrt(dtRank) }) as tf.Variable<tf.Rank.R2>;
+  const dtBias = p.create(`${name}.dt_proj.bias`, [dInner],
+    official ? zerosInit : { kind: "inverseSoftplusLogUniform", min: 1e-3, max: 0.1, floor: 1e-4 }) as tf.Variable<tf.Rank.R1>;
   const aLog = new Float32Array(dInner * dState);
   for (let i = 0; i < aLog.length; i++) aLog[i] = Math.log((i % dState) + 1);
   const A_log = p.create(`${name}.A_log`, [dInner, dState], { kind: "values", values: aLog }) as tf.Variable<tf.Rank.R2>;
