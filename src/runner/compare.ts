@@ -1,0 +1,136 @@
+/**
+ * `reccompile compare`: validation curves of several run folders side by side, epoch by epoch,
+ * with each run's best so far. This is how tuning candidates are judged against a reference at
+ * matched epochs, and it works on runs still training (history.json is rewritten every epoch).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import * as t from "io-ts";
+import { isLeft } from "fp-ts/lib/Either.js";
+import { UserError } from "../util/errors.js";
+import { RUN_FILES } from "./folder.js";
+
+const EpochCodec = t.type({
+  epoch: t.number,
+  loss: t.number,
+  valid: t.union([t.null, t.record(t.string, t.number)]),
+  seconds: t.number,
+});
+const HistoryCodec = t.array(EpochCodec);
+export type History = t.TypeOf<typeof HistoryCodec>;
+
+const StatusCodec = t.type({ state: t.string });
+const MetricsCodec = t.type({ best_epoch: t.union([t.number, t.null]), test: t.record(t.string, t.number) });
+
+export interface ComparedRun {
+  /** What the table calls the run: the folder's name, or its path when two names clash. */
+  readonly label: string;
+  readonly dir: string;
+  readonly history: History;
+  /** running, complete, interrupted or failed (status.json); unknown for folders without one. */
+  readonly state: string;
+  /** Test figures of a finished run (metrics.json), null while it is not finished. */
+  readonly test: Readonly<Record<string, number>> | null;
+}
+
+const readDecoded = <A>(path: string, codec: t.Type<A, unknown, unknown>, what: string): A => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? `not JSON: ${err.message}` : ((err as NodeJS.ErrnoException).code ?? String(err));
+    throw new UserError(`${path}: cannot read ${what} (${reason})`);
+  }
+  const decoded = codec.decode(raw);
+  if (isLeft(decoded)) {
+    const first = decoded.left[0];
+    const at = first ? first.context.map((c) => c.key).filter((k) => k !== "").join(".") : "";
+    throw new UserError(`${path}: not ${what}${at ? ` (at ${at})` : ""}`);
+  }
+  return decoded.right;
+};
+
+/** Reads the run folders to compare; a missing folder or a broken file is a user error naming it. */
+export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
+  const names = dirs.map((d) => basename(resolve(d)));
+  return dirs.map((dir, i) => {
+    if (!existsSync(dir)) throw new UserError(`no run folder at ${dir}`);
+    const historyPath = join(dir, RUN_FILES.history);
+    if (!existsSync(historyPath)) throw new UserError(`${dir} is not a run folder, or has not finished an epoch yet (no ${RUN_FILES.history})`);
+    const history = readDecoded(historyPath, HistoryCodec, "a training history");
+    const statusPath = join(dir, RUN_FILES.status);
+    const state = existsSync(statusPath) ? readDecoded(statusPath, StatusCodec, "a run status").state : "unknown";
+    const metricsPath = join(dir, RUN_FILES.metrics);
+    const test = existsSync(metricsPath) ? readDecoded(metricsPath, MetricsCodec, "run metrics").test : null;
+    const label = names.filter((n) => n === names[i]).length > 1 ? dir : names[i]!;
+    return { label, dir, history, state, test };
+  });
+};
+
+export interface CompareOptions {
+  /** The validation metric to compare, e.g. `ndcg@10`. */
+  readonly metric: string;
+  /** Show every `every`-th epoch (and always the last of each run). */
+  readonly every: number;
+}
+
+/** One run's curve: per epoch the training loss, the metric and the best so far. */
+export interface Curve {
+  readonly label: string;
+  readonly points: ReadonlyMap<number, { readonly loss: number; readonly value: number | null; readonly best: number | null }>;
+  readonly best: { readonly value: number; readonly epoch: number } | null;
+  readonly epochs: number;
+}
+
+export const curve = (run: ComparedRun, metric: string): Curve => {
+  const metrics = new Set(run.history.flatMap((e) => (e.valid ? Object.keys(e.valid) : [])));
+  if (run.history.some((e) => e.valid) && !metrics.has(metric)) {
+    throw new UserError(`${run.dir} has no validation '${metric}' (it has ${[...metrics].join(", ")})`);
+  }
+  const points = new Map<number, { loss: number; value: number | null; best: number | null }>();
+  let best: { value: number; epoch: number } | null = null;
+  for (const e of run.history) {
+    const value = e.valid?.[metric] ?? null;
+    if (value !== null && (best === null || value > best.value)) best = { value, epoch: e.epoch };
+    points.set(e.epoch, { loss: e.loss, value, best: best?.value ?? null });
+  }
+  return { label: run.label, points, best, epochs: run.history.length === 0 ? 0 : run.history[run.history.length - 1]!.epoch };
+};
+
+const f4 = (x: number | null): string => (x === null ? "–" : x.toFixed(4));
+
+/** The side-by-side table, as lines of text. */
+export const compareTable = (runs: readonly ComparedRun[], opts: CompareOptions): string[] => {
+  const curves = runs.map((r) => curve(r, opts.metric));
+  const last = Math.max(0, ...curves.map((c) => c.epochs));
+  const ends = new Set(curves.map((c) => c.epochs));
+  const epochs = [...Array(last).keys()].map((i) => i + 1).filter((e) => e % opts.every === 0 || e === 1 || ends.has(e));
+  const cells = (c: Curve, e: number): string[] => {
+    const p = c.points.get(e);
+    return p ? [p.loss.toFixed(4), f4(p.value), f4(p.best)] : ["", "", ""];
+  };
+  const header = ["epoch", ...curves.flatMap(() => ["loss", opts.metric, "best"])];
+  const rows = epochs.map((e) => [String(e), ...curves.flatMap((c) => cells(c, e))]);
+  const footer = [
+    ["best", ...curves.flatMap((c) => ["", c.best ? f4(c.best.value) : "–", c.best ? `@${c.best.epoch}` : ""])],
+    ["state", ...runs.flatMap((r, i) => [`${curves[i]!.epochs} epochs`, "", r.state])],
+  ];
+  const table = [header, ...rows, ...footer];
+  const widths = header.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
+  // Each run's label spans its three columns; a long label widens the run's last column.
+  curves.forEach((c, k) => {
+    const span = widths[1 + 3 * k]! + widths[2 + 3 * k]! + widths[3 + 3 * k]! + 4;
+    if (c.label.length > span) widths[3 + 3 * k]! += c.label.length - span;
+  });
+  const line = (row: readonly string[]): string => row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join("  ").trimEnd();
+  const labels = [" ".repeat(widths[0]!), ...curves.map((c, k) => c.label.padStart(widths[1 + 3 * k]! + widths[2 + 3 * k]! + widths[3 + 3 * k]! + 4))].join("  ").trimEnd();
+  const out = [`validation ${opts.metric} by epoch, with each run's best so far`, labels, line(header), ...rows.map(line), ...footer.map(line)];
+  const tested = runs.filter((r) => r.test !== null);
+  if (tested.length > 0) {
+    const keys = [...new Set(tested.flatMap((r) => Object.keys(r.test!)))];
+    out.push("", "test (finished runs, at their best epoch):");
+    const w = Math.max(...tested.map((r) => r.label.length));
+    for (const r of tested) out.push(`  ${r.label.padEnd(w)}  ${keys.map((k) => `${k} ${f4(r.test![k] ?? null)}`).join("  ")}`);
+  }
+  return out;
+};

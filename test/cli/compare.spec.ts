@@ -1,0 +1,88 @@
+import { strict as assert } from "node:assert";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compareTable, curve, loadRuns } from "../../src/runner/compare.js";
+import { cli, ensureBuilt } from "../check/cli.js";
+
+/** A run folder with a history of `ndcg` values (epochs 1..n), losses falling from 7. */
+const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], extra: { status?: string; test?: Record<string, number> } = {}): string => {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const history = ndcg.map((v, i) => ({ epoch: i + 1, loss: 7 - i / 10, valid: v === null ? null : { "hr@10": 2 * v, "ndcg@10": v }, seconds: 1 }));
+  writeFileSync(join(dir, "history.json"), JSON.stringify(history));
+  writeFileSync(join(dir, "status.json"), JSON.stringify({ state: extra.status ?? "running", time: "2026-11-28T00:00:00Z" }));
+  if (extra.test) writeFileSync(join(dir, "metrics.json"), JSON.stringify({ best_epoch: 2, test: extra.test }));
+  return dir;
+};
+
+describe("reccompile compare", function () {
+  this.timeout(60_000);
+  let root = "";
+  before(() => {
+    ensureBuilt();
+    root = mkdtempSync(join(tmpdir(), "rec-compare-"));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("tracks each run's best so far, skipping epochs without validation", () => {
+    const [run] = loadRuns([makeRun(root, "a", [0.1, 0.3, null, 0.2])]);
+    const c = curve(run!, "ndcg@10");
+    assert.deepEqual(c.best, { value: 0.3, epoch: 2 });
+    assert.equal(c.epochs, 4);
+    assert.deepEqual([...c.points.values()].map((p) => [p.value, p.best]), [[0.1, 0.1], [0.3, 0.3], [null, 0.3], [0.2, 0.3]]);
+    assert.deepEqual(curve(run!, "hr@10").best, { value: 0.6, epoch: 2 });
+  });
+
+  it("lines runs up by epoch: every N-th, the first, and each run's last", () => {
+    const runs = loadRuns([makeRun(root, "ref", [0.1, 0.2, 0.3, 0.35, 0.3, 0.4, 0.39], { status: "complete", test: { "ndcg@10": 0.25 } }), makeRun(root, "cand", [0.15, 0.25, 0.2])]);
+    const lines = compareTable(runs, { metric: "ndcg@10", every: 5 });
+    const epochs = lines.filter((l) => /^\d+\s/.test(l)).map((l) => Number(l.split(/\s+/)[0]));
+    assert.deepEqual(epochs, [1, 3, 5, 7]);
+    assert.match(lines[1]!, /ref\s+cand$/);
+    const row3 = lines.find((l) => l.startsWith("3 "))!.trim().split(/\s+/);
+    assert.deepEqual(row3, ["3", "6.8000", "0.3000", "0.3000", "6.8000", "0.2000", "0.2500"]);
+    assert.deepEqual(lines.find((l) => l.startsWith("best"))!.trim().split(/\s+/), ["best", "0.4000", "@6", "0.2500", "@2"]);
+    assert.deepEqual(lines.find((l) => l.startsWith("state"))!.trim().split(/\s+/), ["state", "7", "epochs", "complete", "3", "epochs", "running"]);
+    assert.ok(lines.some((l) => /^\s+ref\s+ndcg@10 0\.2500$/.test(l)), lines.join("\n"));
+  });
+
+  it("prints the table, and --json the curves", () => {
+    const a = makeRun(root, "x/one", [0.1, 0.2]);
+    const b = makeRun(root, "y/one", [0.3]);
+    const r = cli("compare", a, b, "--every", "1");
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(a) && r.stdout.includes(b), "clashing folder names are shown as paths");
+    const j = cli("compare", a, "--json", "--metric", "hr@10");
+    assert.equal(j.code, 0, j.stderr);
+    const out = JSON.parse(j.stdout) as { metric: string; runs: { best: { value: number; epoch: number }; curve: unknown[] }[] };
+    assert.equal(out.metric, "hr@10");
+    assert.deepEqual(out.runs[0]!.best, { value: 0.4, epoch: 2 });
+    assert.equal(out.runs[0]!.curve.length, 2);
+  });
+
+  it("a missing folder, a broken history, an unknown metric or a bad flag is a user error naming it", () => {
+    const ok = makeRun(root, "ok", [0.1]);
+    const broken = join(root, "broken");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "history.json"), "[{\"epoch\": 1, \"loss\": \"x\"");
+    const wrong = join(root, "wrong");
+    mkdirSync(wrong);
+    writeFileSync(join(wrong, "history.json"), JSON.stringify([{ epoch: 1, loss: "high", valid: null, seconds: 1 }]));
+    const cases: [string[], RegExp][] = [
+      [[join(root, "nope")], /no run folder at .*nope/],
+      [[root], /is not a run folder, or has not finished an epoch yet \(no history\.json\)/],
+      [[broken], /broken[/\\]history\.json: cannot read a training history \(not JSON/],
+      [[wrong], /wrong[/\\]history\.json: not a training history \(at 0\.loss\)/],
+      [[ok, "--metric", "ndcg@5"], /has no validation 'ndcg@5' \(it has hr@10, ndcg@10\)/],
+      [[ok, "--every", "0"], /--every must be between 1 and/],
+      [[], /expected one or more run folders/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli("compare", ...args);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    }
+  });
+});
