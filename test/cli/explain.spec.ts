@@ -17,7 +17,7 @@ describe("reccompile explain", function () {
     const r = cli("explain", "specs/mamba4rec.rec", "--items", "3416");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /total parameters: 290,944/);
-    assert.match(r.stdout, /mamba\s+d_state 32, d_conv 4, expand 2, d_inner 128, dt_rank 4\s+\[batch, 200, 64\]\s+38,784/);
+    assert.match(r.stdout, /mamba\s+d_state 32, d_conv 4, expand 2, d_inner 128, dt_rank 4, dt_init zero\s+\[batch, 200, 64\]\s+38,784/);
     assert.match(r.stdout, /optimizer: adam\(lr: 0\.001, beta1: 0\.9/);
   });
 
