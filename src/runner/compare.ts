@@ -3,11 +3,11 @@
  * with each run's best so far. This is how tuning candidates are judged against a reference at
  * matched epochs, and it works on runs still training (history.json is rewritten every epoch).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import * as t from "io-ts";
-import { isLeft } from "fp-ts/lib/Either.js";
 import { UserError } from "../util/errors.js";
+import { readJsonFile } from "../util/json.js";
 import { RUN_FILES } from "./folder.js";
 
 const EpochCodec = t.type({
@@ -20,7 +20,7 @@ const HistoryCodec = t.array(EpochCodec);
 export type History = t.TypeOf<typeof HistoryCodec>;
 
 const StatusCodec = t.type({ state: t.string });
-const MetricsCodec = t.type({ best_epoch: t.union([t.number, t.null]), test: t.record(t.string, t.number) });
+const MetricsCodec = t.type({ test: t.record(t.string, t.number) });
 
 export interface ComparedRun {
   /** What the table calls the run: the folder's name, or its path when two names clash. */
@@ -33,23 +33,6 @@ export interface ComparedRun {
   readonly test: Readonly<Record<string, number>> | null;
 }
 
-const readDecoded = <A>(path: string, codec: t.Type<A, unknown, unknown>, what: string): A => {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    const reason = err instanceof SyntaxError ? `not JSON: ${err.message}` : ((err as NodeJS.ErrnoException).code ?? String(err));
-    throw new UserError(`${path}: cannot read ${what} (${reason})`);
-  }
-  const decoded = codec.decode(raw);
-  if (isLeft(decoded)) {
-    const first = decoded.left[0];
-    const at = first ? first.context.map((c) => c.key).filter((k) => k !== "").join(".") : "";
-    throw new UserError(`${path}: not ${what}${at ? ` (at ${at})` : ""}`);
-  }
-  return decoded.right;
-};
-
 /** Reads the run folders to compare; a missing folder or a broken file is a user error naming it. */
 export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
   const names = dirs.map((d) => basename(resolve(d)));
@@ -57,11 +40,11 @@ export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
     if (!existsSync(dir)) throw new UserError(`no run folder at ${dir}`);
     const historyPath = join(dir, RUN_FILES.history);
     if (!existsSync(historyPath)) throw new UserError(`${dir} is not a run folder, or has not finished an epoch yet (no ${RUN_FILES.history})`);
-    const history = readDecoded(historyPath, HistoryCodec, "a training history");
+    const history = readJsonFile(historyPath, HistoryCodec, "a training history");
     const statusPath = join(dir, RUN_FILES.status);
-    const state = existsSync(statusPath) ? readDecoded(statusPath, StatusCodec, "a run status").state : "unknown";
+    const state = existsSync(statusPath) ? readJsonFile(statusPath, StatusCodec, "a run status").state : "unknown";
     const metricsPath = join(dir, RUN_FILES.metrics);
-    const test = existsSync(metricsPath) ? readDecoded(metricsPath, MetricsCodec, "run metrics").test : null;
+    const test = existsSync(metricsPath) ? readJsonFile(metricsPath, MetricsCodec, "run metrics").test : null;
     const label = names.filter((n) => n === names[i]).length > 1 ? dir : names[i]!;
     return { label, dir, history, state, test };
   });
@@ -70,7 +53,7 @@ export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
 export interface CompareOptions {
   /** The validation metric to compare, e.g. `ndcg@10`. */
   readonly metric: string;
-  /** Show every `every`-th epoch (and always the last of each run). */
+  /** Show every `every`-th epoch (and always the first, and the last of each run). */
   readonly every: number;
 }
 
@@ -118,12 +101,12 @@ export const compareTable = (runs: readonly ComparedRun[], opts: CompareOptions)
   const table = [header, ...rows, ...footer];
   const widths = header.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
   // Each run's label spans its three columns; a long label widens the run's last column.
+  const span = (k: number): number => widths[1 + 3 * k]! + widths[2 + 3 * k]! + widths[3 + 3 * k]! + 4;
   curves.forEach((c, k) => {
-    const span = widths[1 + 3 * k]! + widths[2 + 3 * k]! + widths[3 + 3 * k]! + 4;
-    if (c.label.length > span) widths[3 + 3 * k]! += c.label.length - span;
+    if (c.label.length > span(k)) widths[3 + 3 * k]! += c.label.length - span(k);
   });
   const line = (row: readonly string[]): string => row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join("  ").trimEnd();
-  const labels = [" ".repeat(widths[0]!), ...curves.map((c, k) => c.label.padStart(widths[1 + 3 * k]! + widths[2 + 3 * k]! + widths[3 + 3 * k]! + 4))].join("  ").trimEnd();
+  const labels = [" ".repeat(widths[0]!), ...curves.map((c, k) => c.label.padStart(span(k)))].join("  ").trimEnd();
   const out = [`validation ${opts.metric} by epoch, with each run's best so far`, labels, line(header), ...rows.map(line), ...footer.map(line)];
   const tested = runs.filter((r) => r.test !== null);
   if (tested.length > 0) {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isLeft } from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
 import type { BuildContext, Model } from "../api.js";
 import { checkText } from "../check/index.js";
 import { loadIdMaps, type IdMaps } from "../data/load.js";
@@ -10,6 +11,7 @@ import type { CheckedSpec } from "../ir/spec.js";
 import { renderDiagnostics } from "../lang/render.js";
 import { ParamStore, type SavedParams } from "../runtime/params.js";
 import { UserError } from "../util/errors.js";
+import { readJsonFile } from "../util/json.js";
 import { Rng } from "../util/rng.js";
 import type { DataSource } from "./data.js";
 import { RUN_FILES, isComplete } from "./folder.js";
@@ -25,14 +27,7 @@ export interface RestoredRun {
   readonly module: GeneratedModule;
 }
 
-const readJson = <T>(dir: string, file: string): T => {
-  const path = join(dir, file);
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-};
+const readJson = <T>(dir: string, file: string): T => readJsonFile(join(dir, file), t.unknown, "a run file") as T;
 
 export const openRun = async (runDir: string): Promise<RestoredRun> => {
   const dir = resolve(runDir);
