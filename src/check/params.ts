@@ -141,11 +141,17 @@ export const SECTIONS: Readonly<Record<string, ParamTable>> = {
         adamw: adamParams(0.01),
         sgd: { lr: positive("Learning rate.", { default: 0.01 }), momentum: rate("Momentum.", { default: 0 }), weight_decay: nonNeg("L2 penalty.", { default: 0 }) },
       } },
-    schedule: { kind: "choice", doc: "Learning-rate schedule.", default: { variant: "constant", args: {} }, defaultText: "constant",
+    schedule: { kind: "choice", doc: "Learning-rate schedule. plateau: reduce on a plateau of a validation metric. Each epoch's rate is recorded in the run's history.json.", default: { variant: "constant", args: {} }, defaultText: "constant",
       variants: {
         constant: {},
         cosine: { warmup: nonNeg("Linear warm-up epochs (fractional allowed).", { default: 0 }), min_lr_ratio: unit("Final lr as a fraction of lr.", { default: 0 }) },
         step: { every: posInt("Epochs between decays."), gamma: scalar(t.number, "number", (n) => n > 0 && n <= 1, "in (0, 1]", "Decay factor.", { default: 0.5 }) },
+        plateau: {
+          metric: { kind: "metrics", list: false, doc: "Validation metric watched; must be in eval.metrics.", nullable: true, default: null, defaultText: "the early-stopping metric" },
+          patience: posInt("Epochs without improvement of the metric before each reduction.", { default: 10 }),
+          factor: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "Multiplies the learning rate at each reduction.", { default: 0.1 }),
+          min_lr_ratio: unit("The learning rate never goes below lr times this.", { default: 0 }),
+        },
       } },
     clip_norm: { ...positive("Clip gradients to this global norm."), nullable: true, default: null, defaultText: "none" },
     batch: posInt("Prediction targets per optimizer step.", { default: 2048 }),

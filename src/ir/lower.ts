@@ -48,6 +48,26 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
       ...(evalSec ? { related: [{ message: "eval section here", span: evalSec.name.span }] } : {}),
     }));
   }
+  const sched = train?.schedule;
+  if (sched?.kind === "plateau") {
+    const sch = trainSec?.entries.find((e) => e.key.name === "schedule");
+    const key = metricKey(sched.metric);
+    if (evalCfg && !evalCfg.metrics.some((m) => metricKey(m) === key)) {
+      const evalSec = section("eval");
+      d.push(diag("PlateauEvalMetric", sch?.value.span ?? main.ast.span, `schedule plateau watches ${key}, which eval.metrics does not compute`, {
+        hint: `add ${key} to eval.metrics`,
+        ...(evalSec ? { related: [{ message: "eval section here", span: evalSec.name.span }] } : {}),
+      }));
+    }
+    const stop = train!.earlyStopping;
+    if (stop && metricKey(stop.metric) === key && stop.patience <= sched.patience) {
+      const es = trainSec?.entries.find((e) => e.key.name === "early_stopping");
+      d.push(diag("PlateauPatience", es?.span ?? main.ast.span, `early stopping (patience ${stop.patience}) ends training before the plateau schedule's first reduction (patience ${sched.patience}) is ever used`, {
+        hint: `give early_stopping a patience above ${sched.patience}`,
+        ...(sch ? { related: [{ message: "schedule here", span: sch.value.span }] } : {}),
+      }));
+    }
+  }
   if (data && data.minSeqLen < 3) {
     const e = dataSec?.entries.find((x) => x.key.name === "min_seq_len");
     d.push(diag("MinSeqLen", e?.value.span ?? main.ast.span, `leave_one_out needs at least 3 interactions per user (train, validation, test), but min_seq_len is ${data.minSeqLen}`, { hint: "use min_seq_len: 3 or more" }));

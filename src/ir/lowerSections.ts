@@ -57,10 +57,24 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
   const optimizer: Optimizer = opt.variant === "sgd"
     ? { kind: "sgd", lr: n(a, "lr"), momentum: n(a, "momentum"), weightDecay: n(a, "weight_decay") }
     : { kind: opt.variant as "adam" | "adamw", lr: n(a, "lr"), beta1: n(a, "beta1"), beta2: n(a, "beta2"), eps: n(a, "eps"), weightDecay: n(a, "weight_decay") };
-  const sch = r["schedule"] as ChoiceVal;
-  const schedule: Schedule = sch.variant === "cosine" ? { kind: "cosine", warmupEpochs: n(sch.args, "warmup"), minLrRatio: n(sch.args, "min_lr_ratio") }
-    : sch.variant === "step" ? { kind: "step", every: n(sch.args, "every"), gamma: n(sch.args, "gamma") } : { kind: "constant" };
   const es = r["early_stopping"] as ChoiceVal | null;
+  const stopMetric = es === null ? null : metric(es.args["metric"] as MetricVal);
+  const sch = r["schedule"] as ChoiceVal;
+  let schedule: Schedule;
+  if (sch.variant === "plateau") {
+    const watched = sch.args["metric"] === null ? stopMetric : metric(sch.args["metric"] as MetricVal);
+    if (watched === null) {
+      const e = section?.entries.find((x) => x.key.name === "schedule");
+      sink.diags.push(diag("PlateauMetric", e?.value.span ?? section!.name.span, "schedule plateau has no metric to watch: give it one, or declare early_stopping, whose metric it then watches", {
+        hint: "e.g. plateau(metric: ndcg@10, patience: 10)",
+      }));
+      return undefined;
+    }
+    schedule = { kind: "plateau", metric: watched, patience: n(sch.args, "patience"), factor: n(sch.args, "factor"), minLrRatio: n(sch.args, "min_lr_ratio") };
+  } else {
+    schedule = sch.variant === "cosine" ? { kind: "cosine", warmupEpochs: n(sch.args, "warmup"), minLrRatio: n(sch.args, "min_lr_ratio") }
+      : sch.variant === "step" ? { kind: "step", every: n(sch.args, "every"), gamma: n(sch.args, "gamma") } : { kind: "constant" };
+  }
   return {
     loss: { kind: "cross_entropy", labelSmoothing: n(loss.args, "label_smoothing") },
     targets: r["targets"] as TrainConfig["targets"],
@@ -68,7 +82,7 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
     optimizer, schedule,
     clipNorm: r["clip_norm"] as number | null,
     batch: n(r, "batch"), epochs: n(r, "epochs"),
-    earlyStopping: es === null ? null : { metric: metric(es.args["metric"] as MetricVal), patience: n(es.args, "patience") },
+    earlyStopping: es === null || stopMetric === null ? null : { metric: stopMetric, patience: n(es.args, "patience") },
     seed: n(r, "seed"),
   };
 };

@@ -37,7 +37,8 @@ const optimizer = (o: Optimizer): string =>
 const schedule = (s: Schedule): string =>
   s.kind === "constant" ? "constant"
     : s.kind === "cosine" ? `cosine(warmup: ${num(s.warmupEpochs)}, min_lr_ratio: ${num(s.minLrRatio)})`
-      : `step(every: ${s.every}, gamma: ${num(s.gamma)})`;
+      : s.kind === "step" ? `step(every: ${s.every}, gamma: ${num(s.gamma)})`
+        : `plateau(metric: ${metric(s.metric)}, patience: ${s.patience}, factor: ${num(s.factor)}, min_lr_ratio: ${num(s.minLrRatio)})`;
 
 export const printSpec = (spec: CheckedSpec): string => {
   const m = spec.model;

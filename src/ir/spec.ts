@@ -107,7 +107,12 @@ export type Schedule =
   /** Linear warm-up over `warmupEpochs` (fractional allowed), then cosine annealing to lr * minLrRatio at the last epoch. */
   | { readonly kind: "cosine"; readonly warmupEpochs: number; readonly minLrRatio: number }
   /** lr * gamma^floor(epoch / every) */
-  | { readonly kind: "step"; readonly every: number; readonly gamma: number };
+  | { readonly kind: "step"; readonly every: number; readonly gamma: number }
+  /**
+   * lr * max(factor^n, minLrRatio), where n counts the reductions so far: one each time `metric` has
+   * not improved on validation for `patience` epochs (the count restarts after each reduction).
+   */
+  | { readonly kind: "plateau"; readonly metric: Metric; readonly patience: number; readonly factor: number; readonly minLrRatio: number };
 
 export interface Metric {
   readonly name: "hr" | "ndcg" | "mrr" | "recall";

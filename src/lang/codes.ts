@@ -69,8 +69,11 @@ export const CODES = {
   MinSeqLen: c("REC3004", "min_seq_len too small for leave-one-out"),
   NoMetrics: c("REC3005", "no evaluation metrics"),
   MinContext: c("REC3006", "min_context must be below max_len"),
+  PlateauMetric: c("REC3007", "plateau schedule without a metric to watch"),
+  PlateauEvalMetric: c("REC3008", "plateau metric not among the evaluation metrics"),
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
+  PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

@@ -59,11 +59,13 @@ export interface RunResult {
 
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** The spec's metrics, plus the early-stopping metric when it is not among them. */
+/** The spec's metrics, plus the early-stopping and plateau metrics when they are not among them. */
 const evalMetrics = (def: ModelDefinition): Metric[] => {
   const metrics = [...def.config.eval.metrics];
-  const stop = def.config.train.earlyStopping?.metric;
-  if (stop && !metrics.some((m) => metricKey(m) === metricKey(stop))) metrics.push(stop);
+  const { earlyStopping, schedule } = def.config.train;
+  for (const watched of [earlyStopping?.metric, schedule.kind === "plateau" ? schedule.metric : undefined]) {
+    if (watched && !metrics.some((m) => metricKey(m) === metricKey(watched))) metrics.push(watched);
+  }
   return metrics;
 };
 

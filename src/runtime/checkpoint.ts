@@ -12,6 +12,8 @@ export interface EpochRecord {
   readonly loss: number;
   readonly valid: MetricValues | null;
   readonly seconds: number;
+  /** The learning rate at the epoch's first step (absent in runs from before it was recorded). */
+  readonly lr?: number;
 }
 
 export interface Checkpoint {

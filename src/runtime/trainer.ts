@@ -16,7 +16,7 @@ import { sequenceLoss } from "./loss.js";
 import type { SequenceNet } from "./net.js";
 import { clipByGlobalNormAsync } from "./optim/clip.js";
 import { makeOptimizer } from "./optim/optimizer.js";
-import { learningRate } from "./optim/schedule.js";
+import { learningRate, plateauReductions } from "./optim/schedule.js";
 import type { SavedParams } from "./params.js";
 import { Progress, type ProgressStream } from "./progress.js";
 
@@ -65,6 +65,18 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   if (rows.targets === 0) throw new UserError("no training targets: every training sequence is shorter than 2 items");
   const progress = new Progress(opts.progress ?? null, cfg.epochs);
   const stopKey = cfg.earlyStopping ? metricKey(cfg.earlyStopping.metric) : null;
+  const schedule = cfg.schedule;
+  // A plateau schedule's reductions so far, replayed from the validation history.
+  const reductionsAfter = (h: readonly EpochRecord[]): number => {
+    if (schedule.kind !== "plateau") return 0;
+    const key = metricKey(schedule.metric);
+    const values = h.map((e) => {
+      const v = e.valid?.[key];
+      if (v === undefined) throw new UserError(`schedule plateau watches '${key}', which is not among the validation metrics of epoch ${e.epoch}`);
+      return v;
+    });
+    return plateauReductions(values, schedule.patience);
+  };
 
   let startEpoch = 0;
   let history: EpochRecord[] = [];
@@ -93,11 +105,16 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     const e0 = performance.now();
     const batches = epochBatches(rows, cfg.batch, opts.rng);
     const fwd = { training: true, rng: opts.rng };
+    const reductions = reductionsAfter(history);
+    const lrAt = (s: number): number => learningRate(schedule, cfg.optimizer.lr, epoch + s / batches.length, cfg.epochs, reductions);
+    if (schedule.kind === "plateau" && reductions > reductionsAfter(history.slice(0, -1))) {
+      progress.epoch(`learning rate now ${Number(lrAt(0).toPrecision(3))}: ${metricKey(schedule.metric)} has not improved for ${schedule.patience} epochs`);
+    }
     let lossSum = 0;
     let count = 0;
     for (let s = 0; s < batches.length; s++) {
       const b = makeBatch(rows, sequences, batches[s]!);
-      const lr = learningRate(cfg.schedule, cfg.optimizer.lr, epoch + s / batches.length, cfg.epochs);
+      const lr = lrAt(s);
       const { value, grads: byVar } = tf.variableGrads(
         () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd),
         params.map((p) => p.variable),
@@ -139,7 +156,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
         }
         stoppedEarly = stale >= cfg.earlyStopping.patience;
       }
-      const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000 };
+      const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000, lr: lrAt(0) };
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
       progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
