@@ -7,6 +7,8 @@ export interface EpochRecord {
   readonly loss: number;
   readonly seconds: number;
   readonly valid: Readonly<Record<string, number>>;
+  /** The learning rate at the epoch's first step, when recorded. */
+  readonly lr?: number;
 }
 
 export interface ReportInput {
@@ -64,6 +66,8 @@ export const renderReport = (r: ReportInput): string => {
     ...metricKeys.map((k) => lineChart(`validation ${k}`, epochs, r.history.map((e) => e.valid[k] ?? Number.NaN), r.bestEpoch)),
   ].filter((c) => c !== "");
   const keys = [...new Set([...Object.keys(r.valid), ...Object.keys(r.test)])];
+  // The learning-rate column, when the history records it (runs from before it did have none).
+  const withLr = r.history.some((e) => e.lr !== undefined);
   const metrics = table(keys.map((k) => [k, r.valid[k] === undefined ? "" : r.valid[k]!.toFixed(4), r.test[k] === undefined ? "" : r.test[k]!.toFixed(4)]), ["metric", "valid", "test"]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(r.title)}</title>
@@ -74,7 +78,7 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3
 ${table(r.facts.map(([k, v]) => [k, v]), ["", ""])}
 <h2>Metrics${r.bestEpoch === null ? "" : ` (best epoch ${r.bestEpoch})`}</h2>${metrics}
 <h2>Training</h2><div class="charts">${charts.join("\n") || "<p>No training epochs (a non-neural model).</p>"}</div>
-${r.history.length ? table(r.history.map((e) => [String(e.epoch), e.loss.toFixed(4), e.seconds.toFixed(1), ...metricKeys.map((k) => (e.valid[k] ?? NaN).toFixed(4))]), ["epoch", "loss", "seconds", ...metricKeys.map((k) => `valid ${k}`)]) : ""}
+${r.history.length ? table(r.history.map((e) => [String(e.epoch), e.loss.toFixed(4), ...(withLr ? [e.lr === undefined ? "" : String(Number(e.lr.toPrecision(4)))] : []), e.seconds.toFixed(1), ...metricKeys.map((k) => (e.valid[k] ?? NaN).toFixed(4))]), ["epoch", "loss", ...(withLr ? ["lr"] : []), "seconds", ...metricKeys.map((k) => `valid ${k}`)]) : ""}
 <h2>Spec</h2><pre>${escape(r.specText)}</pre>
 </body></html>
 `;

@@ -155,7 +155,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       ["peak memory", `${result.peak_rss_mb} MB`],
       ["seed", String(result.seed)],
     ],
-    history: (summary?.history ?? []).map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid: e.valid ?? {} })),
+    history: (summary?.history ?? []).map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid: e.valid ?? {}, ...(e.lr === undefined ? {} : { lr: e.lr }) })),
     valid: valid.metrics,
     test: test.metrics,
     bestEpoch: result.best_epoch,

@@ -53,6 +53,9 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     }
     assert.equal(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).state, "complete");
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<svg/);
+    // Each epoch's learning rate is recorded, and shown in the report's table.
+    assert.deepEqual((JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { lr: number }[]).map((e) => e.lr), [0.003, 0.003]);
+    assert.match(readFileSync(join(out, "report.html"), "utf8"), /<th>lr<\/th>.*<td>0\.003<\/td>/s);
     assert.match(readFileSync(join(out, "model.ts"), "utf8"), /rt\.mamba\(ctx/);
 
     const e = cli("eval", out, "--json");
