@@ -10,11 +10,11 @@ export const config: rt.RunConfig = {
     targets: "all_positions",
     minContext: 0,
     optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
-    schedule: { kind: "constant" },
+    schedule: { kind: "plateau", metric: { name: "ndcg", k: 10 }, patience: 20, factor: 0.1, minLrRatio: 0 },
     clipNorm: null,
     batch: 2048,
     epochs: 300,
-    earlyStopping: { metric: { name: "ndcg", k: 10 }, patience: 20 },
+    earlyStopping: { metric: { name: "ndcg", k: 10 }, patience: 30 },
     seed: 2020,
   },
   eval: {
@@ -32,21 +32,21 @@ export const config: rt.RunConfig = {
 
 /** Mamba4RecTuned as written in specs/mamba4rec-tuned.rec: item embedding, 3 layers, tied output. */
 export function build(ctx: rt.BuildContext): rt.Model {
-  const items = rt.at("specs/mamba4rec-tuned.rec:19", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
+  const items = rt.at("specs/mamba4rec-tuned.rec:20", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
   const layers: rt.Module[] = [
-    rt.at("specs/mamba4rec-tuned.rec:21", () => rt.dropout(ctx, "layers.0.dropout", { rate: 0.1 })), // [batch, len, 64]
-    rt.at("specs/mamba4rec-tuned.rec:22", () => rt.layerNorm(ctx, "layers.1.layernorm", { dim: 64, eps: 1e-12 })), // [batch, len, 64]
-    rt.sequential("layers.2.repeat", rt.times(3, (r0) => rt.sequential(`layers.2.repeat.${r0}`, [ // 3 copies  specs/mamba4rec-tuned.rec:23
-      rt.residual(`layers.2.repeat.${r0}.0.residual`, [ // x + body(x)  specs/mamba4rec-tuned.rec:7
-        rt.at("specs/mamba4rec-tuned.rec:8", () => rt.mamba(ctx, `layers.2.repeat.${r0}.0.residual.body.0.mamba`, { dim: 64, dState: 32, dConv: 4, expand: 2, dtRank: 4 })), // [batch, len, 64]
-        rt.at("specs/mamba4rec-tuned.rec:9", () => rt.dropout(ctx, `layers.2.repeat.${r0}.0.residual.body.1.dropout`, { rate: 0.1 })), // [batch, len, 64]
+    rt.at("specs/mamba4rec-tuned.rec:22", () => rt.dropout(ctx, "layers.0.dropout", { rate: 0.1 })), // [batch, len, 64]
+    rt.at("specs/mamba4rec-tuned.rec:23", () => rt.layerNorm(ctx, "layers.1.layernorm", { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+    rt.sequential("layers.2.repeat", rt.times(3, (r0) => rt.sequential(`layers.2.repeat.${r0}`, [ // 3 copies  specs/mamba4rec-tuned.rec:24
+      rt.residual(`layers.2.repeat.${r0}.0.residual`, [ // x + body(x)  specs/mamba4rec-tuned.rec:8
+        rt.at("specs/mamba4rec-tuned.rec:9", () => rt.mamba(ctx, `layers.2.repeat.${r0}.0.residual.body.0.mamba`, { dim: 64, dState: 32, dConv: 4, expand: 2, dtRank: 4 })), // [batch, len, 64]
+        rt.at("specs/mamba4rec-tuned.rec:10", () => rt.dropout(ctx, `layers.2.repeat.${r0}.0.residual.body.1.dropout`, { rate: 0.1 })), // [batch, len, 64]
       ]),
-      rt.at("specs/mamba4rec-tuned.rec:11", () => rt.layerNorm(ctx, `layers.2.repeat.${r0}.1.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
-      rt.residual(`layers.2.repeat.${r0}.2.residual`, [ // x + body(x)  specs/mamba4rec-tuned.rec:12
-        rt.at("specs/mamba4rec-tuned.rec:13", () => rt.ffn(ctx, `layers.2.repeat.${r0}.2.residual.body.0.ffn`, { dim: 64, inner: 256, outDim: 64, activation: "gelu", dropout: 0.1 })), // [batch, len, 64]
-        rt.at("specs/mamba4rec-tuned.rec:14", () => rt.dropout(ctx, `layers.2.repeat.${r0}.2.residual.body.1.dropout`, { rate: 0.1 })), // [batch, len, 64]
+      rt.at("specs/mamba4rec-tuned.rec:12", () => rt.layerNorm(ctx, `layers.2.repeat.${r0}.1.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+      rt.residual(`layers.2.repeat.${r0}.2.residual`, [ // x + body(x)  specs/mamba4rec-tuned.rec:13
+        rt.at("specs/mamba4rec-tuned.rec:14", () => rt.ffn(ctx, `layers.2.repeat.${r0}.2.residual.body.0.ffn`, { dim: 64, inner: 256, outDim: 64, activation: "gelu", dropout: 0.1 })), // [batch, len, 64]
+        rt.at("specs/mamba4rec-tuned.rec:15", () => rt.dropout(ctx, `layers.2.repeat.${r0}.2.residual.body.1.dropout`, { rate: 0.1 })), // [batch, len, 64]
       ]),
-      rt.at("specs/mamba4rec-tuned.rec:16", () => rt.layerNorm(ctx, `layers.2.repeat.${r0}.3.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
+      rt.at("specs/mamba4rec-tuned.rec:17", () => rt.layerNorm(ctx, `layers.2.repeat.${r0}.3.layernorm`, { dim: 64, eps: 1e-12 })), // [batch, len, 64]
     ]))),
   ];
   return rt.sequenceNet(ctx, items, layers, "tied"); // scores: [batch, len, numItems + 1]
