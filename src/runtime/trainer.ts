@@ -107,7 +107,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     const fwd = { training: true, rng: opts.rng };
     const reductions = reductionsAfter(history);
     const lrAt = (s: number): number => learningRate(schedule, cfg.optimizer.lr, epoch + s / batches.length, cfg.epochs, reductions);
-    if (schedule.kind === "plateau" && reductions > reductionsAfter(history.slice(0, -1))) {
+    if (schedule.kind === "plateau" && lrAt(0) < learningRate(schedule, cfg.optimizer.lr, epoch, cfg.epochs, reductionsAfter(history.slice(0, -1)))) {
       progress.epoch(`learning rate now ${Number(lrAt(0).toPrecision(3))}: ${metricKey(schedule.metric)} has not improved for ${schedule.patience} epochs`);
     }
     let lossSum = 0;
