@@ -58,11 +58,11 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
     ? { kind: "sgd", lr: n(a, "lr"), momentum: n(a, "momentum"), weightDecay: n(a, "weight_decay") }
     : { kind: opt.variant as "adam" | "adamw", lr: n(a, "lr"), beta1: n(a, "beta1"), beta2: n(a, "beta2"), eps: n(a, "eps"), weightDecay: n(a, "weight_decay") };
   const es = r["early_stopping"] as ChoiceVal | null;
-  const stopMetric = es === null ? null : metric(es.args["metric"] as MetricVal);
+  const earlyStopping = es === null ? null : { metric: metric(es.args["metric"] as MetricVal), patience: n(es.args, "patience") };
   const sch = r["schedule"] as ChoiceVal;
   let schedule: Schedule;
   if (sch.variant === "plateau") {
-    const watched = sch.args["metric"] === null ? stopMetric : metric(sch.args["metric"] as MetricVal);
+    const watched = sch.args["metric"] === null ? earlyStopping?.metric ?? null : metric(sch.args["metric"] as MetricVal);
     if (watched === null) {
       const e = section?.entries.find((x) => x.key.name === "schedule");
       sink.diags.push(diag("PlateauMetric", e?.value.span ?? section!.name.span, "schedule plateau has no metric to watch: give it one, or declare early_stopping, whose metric it then watches", {
@@ -82,7 +82,7 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
     optimizer, schedule,
     clipNorm: r["clip_norm"] as number | null,
     batch: n(r, "batch"), epochs: n(r, "epochs"),
-    earlyStopping: es === null || stopMetric === null ? null : { metric: stopMetric, patience: n(es.args, "patience") },
+    earlyStopping,
     seed: n(r, "seed"),
   };
 };
