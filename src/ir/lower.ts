@@ -5,7 +5,8 @@
  */
 import type { BlockDef, ModelDef, Section } from "../lang/ast.js";
 import { diag } from "../lang/codes.js";
-import { metricKey, type CheckedSpec } from "./spec.js";
+import { metricKey, type CheckedSpec, type Metric } from "./spec.js";
+import type { Span } from "../lang/span.js";
 import type { Sink } from "../check/decode.js";
 import type { LoadedFile } from "../check/load.js";
 import { lowerModel } from "./lowerModel.js";
@@ -39,30 +40,25 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   const d = sink.diags;
   const trainSec = section("train");
   const dataSec = section("data");
-  if (train?.earlyStopping && evalCfg && !evalCfg.metrics.some((m) => metricKey(m) === metricKey(train.earlyStopping!.metric))) {
-    const es = trainSec?.entries.find((e) => e.key.name === "early_stopping");
-    const key = metricKey(train.earlyStopping.metric);
-    const evalSec = section("eval");
-    d.push(diag("EarlyStopMetric", es?.span ?? main.ast.span, `early stopping watches ${key}, which eval.metrics does not compute`, {
+  const trainEntry = (key: string) => trainSec?.entries.find((e) => e.key.name === key);
+  // A validation metric that early stopping or the schedule watches must be one that eval computes.
+  const evalSec = section("eval");
+  const needEvalMetric = (code: "EarlyStopMetric" | "PlateauEvalMetric", who: string, m: Metric, span: Span | undefined): void => {
+    const key = metricKey(m);
+    if (!evalCfg || evalCfg.metrics.some((x) => metricKey(x) === key)) return;
+    d.push(diag(code, span ?? main.ast.span, `${who} watches ${key}, which eval.metrics does not compute`, {
       hint: `add ${key} to eval.metrics`,
       ...(evalSec ? { related: [{ message: "eval section here", span: evalSec.name.span }] } : {}),
     }));
-  }
+  };
+  const stop = train?.earlyStopping ?? null;
+  if (stop) needEvalMetric("EarlyStopMetric", "early stopping", stop.metric, trainEntry("early_stopping")?.span);
   const sched = train?.schedule;
   if (sched?.kind === "plateau") {
-    const sch = trainSec?.entries.find((e) => e.key.name === "schedule");
-    const key = metricKey(sched.metric);
-    if (evalCfg && !evalCfg.metrics.some((m) => metricKey(m) === key)) {
-      const evalSec = section("eval");
-      d.push(diag("PlateauEvalMetric", sch?.value.span ?? main.ast.span, `schedule plateau watches ${key}, which eval.metrics does not compute`, {
-        hint: `add ${key} to eval.metrics`,
-        ...(evalSec ? { related: [{ message: "eval section here", span: evalSec.name.span }] } : {}),
-      }));
-    }
-    const stop = train!.earlyStopping;
-    if (stop && metricKey(stop.metric) === key && stop.patience <= sched.patience) {
-      const es = trainSec?.entries.find((e) => e.key.name === "early_stopping");
-      d.push(diag("PlateauPatience", es?.span ?? main.ast.span, `early stopping (patience ${stop.patience}) ends training before the plateau schedule's first reduction (patience ${sched.patience}) is ever used`, {
+    const sch = trainEntry("schedule");
+    needEvalMetric("PlateauEvalMetric", "schedule plateau", sched.metric, sch?.value.span);
+    if (stop && metricKey(stop.metric) === metricKey(sched.metric) && stop.patience <= sched.patience) {
+      d.push(diag("PlateauPatience", trainEntry("early_stopping")?.span ?? main.ast.span, `early stopping (patience ${stop.patience}) ends training before the plateau schedule's first reduction (patience ${sched.patience}) is ever used`, {
         hint: `give early_stopping a patience above ${sched.patience}`,
         ...(sch ? { related: [{ message: "schedule here", span: sch.value.span }] } : {}),
       }));
@@ -74,12 +70,12 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
     return undefined;
   }
   if (train && data && train.minContext >= data.maxLen) {
-    const e = trainSec?.entries.find((x) => x.key.name === "min_context");
+    const e = trainEntry("min_context");
     d.push(diag("MinContext", e?.value.span ?? main.ast.span, `min_context ${train.minContext} leaves no new targets in a window of max_len ${data.maxLen} items`, { hint: `use at most ${data.maxLen - 1} (max_len - 1: every target gets its full context)` }));
     return undefined;
   }
   if (train?.earlyStopping && train.earlyStopping.patience >= train.epochs) {
-    const e = trainSec?.entries.find((x) => x.key.name === "early_stopping");
+    const e = trainEntry("early_stopping");
     d.push(diag("PatienceTooLong", e?.span ?? main.ast.span, `early-stopping patience ${train.earlyStopping.patience} is not below epochs ${train.epochs}, so it can never stop training early`));
   }
   if (!ir || !data || !train || !evalCfg || !ablate) return undefined;
