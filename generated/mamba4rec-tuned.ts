@@ -15,6 +15,7 @@ export const config: rt.RunConfig = {
     batch: 2048,
     epochs: 300,
     earlyStopping: { metric: { name: "ndcg", k: 10 }, patience: 30 },
+    weightAverage: null,
     seed: 2020,
   },
   eval: {

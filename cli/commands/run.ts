@@ -3,7 +3,7 @@ import { isLeft } from "fp-ts/lib/Either.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
-import { checkFileDetailed } from "../../src/check/index.js";
+import { checkFileDetailed, checkText } from "../../src/check/index.js";
 import { printSpec } from "../../src/ir/print.js";
 import { FORMATS, isFormat } from "../../src/data/formats.js";
 import { saveIdMaps } from "../../src/data/load.js";
@@ -20,12 +20,19 @@ import { writeFileAtomic, writeJsonAtomic } from "../../src/util/fs.js";
 import { posixRelative } from "../../src/util/paths.js";
 import { reportDiagnostics } from "./report.js";
 
-/** What a run folder recorded when it started: its resolved spec and its data source (null where absent). */
+/**
+ * What a run folder recorded when it started: its resolved spec and its data source (null where
+ * absent). The spec is printed again as this version prints it, so that settings added to the
+ * language since (printed with their defaults) do not read as changes.
+ */
 const recordedRun = (out: string): { specText: string | null; source: DataSource | null } => {
   const read = (f: string): string | null => (existsSync(join(out, f)) ? readFileSync(join(out, f), "utf8") : null);
   const data = read(RUN_FILES.data);
   const source = data === null ? null : (JSON.parse(data) as { source: DataSource }).source;
-  return { specText: read(RUN_FILES.spec), source: source?.kind === "file" ? { ...source, path: resolve(source.path) } : source };
+  const text = read(RUN_FILES.spec);
+  const rechecked = text === null ? null : checkText(join(out, RUN_FILES.spec), text);
+  const specText = rechecked === null ? null : isLeft(rechecked) ? text : printSpec(rechecked.right.spec);
+  return { specText, source: source?.kind === "file" ? { ...source, path: resolve(source.path) } : source };
 };
 
 const describeSource = (s: DataSource): string => (s.kind === "file" ? s.path : "the built-in synthetic data");

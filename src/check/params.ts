@@ -158,6 +158,13 @@ export const SECTIONS: Readonly<Record<string, ParamTable>> = {
     epochs: posInt("Training epochs (upper bound with early stopping).", { default: 300 }),
     early_stopping: { kind: "choice", doc: "Stop when the validation metric has not improved for `patience` epochs.", nullable: true, default: null, defaultText: "none",
       variants: { early_stopping: { metric: { kind: "metrics", list: false, doc: "Validation metric; must be in eval.metrics." }, patience: posInt("Epochs without improvement.", { default: 10 }) } } },
+    weight_average: { kind: "choice", doc: "Validate, keep and score a moving average of the weights instead of the weights themselves; training still steps the raw weights. Checkpoints hold both, so --resume continues exactly.", nullable: true, default: null, defaultText: "none",
+      variants: {
+        ema: {
+          decay: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "After each step: average = decay * average + (1 - decay) * weights.", { default: 0.999 }),
+          start: nonNegInt("Epochs trained before averaging begins; the average starts from the weights at that point.", { default: 0 }),
+        },
+      } },
     seed: nonNegInt("Seed of the one random generator.", { default: 2020 }),
   },
   eval: {

@@ -78,6 +78,11 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
     const e = trainEntry("early_stopping");
     d.push(diag("PatienceTooLong", e?.span ?? main.ast.span, `early-stopping patience ${train.earlyStopping.patience} is not below epochs ${train.epochs}, so it can never stop training early`));
   }
+  if (train?.weightAverage && train.weightAverage.start >= train.epochs) {
+    d.push(diag("AverageNeverStarts", trainEntry("weight_average")?.value.span ?? main.ast.span, `weight_average starts after epoch ${train.weightAverage.start}, but training ends by epoch ${train.epochs}, so no weights are ever averaged`, {
+      hint: `give start a value below ${train.epochs}`,
+    }));
+  }
   if (!ir || !data || !train || !evalCfg || !ablate) return undefined;
   return { file: main.file, model: ir, data, train, eval: evalCfg, ablate };
 };

@@ -59,6 +59,7 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
     : { kind: opt.variant as "adam" | "adamw", lr: n(a, "lr"), beta1: n(a, "beta1"), beta2: n(a, "beta2"), eps: n(a, "eps"), weightDecay: n(a, "weight_decay") };
   const es = r["early_stopping"] as ChoiceVal | null;
   const earlyStopping = es === null ? null : { metric: metric(es.args["metric"] as MetricVal), patience: n(es.args, "patience") };
+  const avg = r["weight_average"] as ChoiceVal | null;
   const sch = r["schedule"] as ChoiceVal;
   let schedule: Schedule;
   if (sch.variant === "plateau") {
@@ -83,6 +84,7 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
     clipNorm: r["clip_norm"] as number | null,
     batch: n(r, "batch"), epochs: n(r, "epochs"),
     earlyStopping,
+    weightAverage: avg === null ? null : { kind: "ema", decay: n(avg.args, "decay"), start: n(avg.args, "start") },
     seed: n(r, "seed"),
   };
 };

@@ -65,6 +65,7 @@ export const printSpec = (spec: CheckedSpec): string => {
     `  batch: ${t.batch}`,
     `  epochs: ${t.epochs}`,
     t.earlyStopping === null ? "  early_stopping: none" : `  early_stopping(metric: ${metric(t.earlyStopping.metric)}, patience: ${t.earlyStopping.patience})`,
+    `  weight_average: ${t.weightAverage === null ? "none" : `ema(decay: ${num(t.weightAverage.decay)}, start: ${t.weightAverage.start})`}`,
     `  seed: ${t.seed}`,
     "}", "",
     "eval {",

@@ -140,6 +140,12 @@ export interface TrainConfig {
   readonly batch: number;
   readonly epochs: number;
   readonly earlyStopping: { readonly metric: Metric; readonly patience: number } | null;
+  /**
+   * An exponential moving average of the weights, begun after `start` epochs from the weights then
+   * and updated after every step: average = decay * average + (1 - decay) * weights. Validation,
+   * the kept best weights and the final model use the average; the optimizer steps the raw weights.
+   */
+  readonly weightAverage: { readonly kind: "ema"; readonly decay: number; readonly start: number } | null;
   readonly seed: number;
 }
 

@@ -74,6 +74,7 @@ export const CODES = {
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),
+  AverageNeverStarts: c("REC3103", "weight average starts after the last epoch"),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

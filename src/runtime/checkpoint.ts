@@ -28,6 +28,8 @@ export interface Checkpoint {
   readonly stale: number;
   readonly history: readonly EpochRecord[];
   readonly steps: number;
+  /** The weight average (train.weight_average) once it has begun; absent or null otherwise. */
+  readonly average?: SavedParams | null;
 }
 
 export const saveCheckpoint = async (file: string, c: Checkpoint): Promise<void> => {

@@ -1,7 +1,8 @@
 /**
  * The training loop: shuffled target-counted batches, one optimizer step each, validation and
- * early stopping per epoch (keeping the best weights), an atomic checkpoint per epoch from which
- * `resume` continues exactly, and progress on a stream.
+ * early stopping per epoch (keeping the best weights), an optional moving average of the weights
+ * that validation and the final model read, an atomic checkpoint per epoch from which `resume`
+ * continues exactly, and progress on a stream.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { metricKey, type TrainConfig } from "../ir/spec.js";
@@ -15,6 +16,7 @@ import { trimWebgpuPool } from "./webgpu.js";
 import { sequenceLoss } from "./loss.js";
 import type { SequenceNet } from "./net.js";
 import { clipByGlobalNormAsync } from "./optim/clip.js";
+import { WeightAverage } from "./optim/average.js";
 import { makeOptimizer } from "./optim/optimizer.js";
 import { learningRate, plateauReductions } from "./optim/schedule.js";
 import type { SavedParams } from "./params.js";
@@ -61,6 +63,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   const params = net.params.list();
   const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
   const optimizer = makeOptimizer(cfg.optimizer, params);
+  const average = cfg.weightAverage ? new WeightAverage(cfg.weightAverage.decay, cfg.weightAverage.start, params) : null;
   const rows = makeRows(sequences, opts.maxLen, cfg.targets, cfg.minContext);
   if (rows.targets === 0) throw new UserError("no training targets: every training sequence is shorter than 2 items");
   const progress = new Progress(opts.progress ?? null, cfg.epochs);
@@ -94,15 +97,37 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       best = c.best;
       stale = c.stale;
       steps = c.steps;
+      if (average && c.average) average.load(c.average);
+      else if (average && c.epoch > average.start) {
+        throw new UserError(`--resume: the checkpoint ${opts.checkpoint} holds no weight average, but weight_average starts after epoch ${average.start} and the run has trained ${c.epoch} epochs`);
+      }
     }
   }
+
+  let stoppedEarly = !!(cfg.earlyStopping && stale >= cfg.earlyStopping.patience);
+  // Validates the weights in `net` after `epoch` epochs and keeps them when early stopping's metric improved.
+  const validateAndKeep = async (epoch: number): Promise<MetricValues | null> => {
+    const valid = opts.validate ? await opts.validate(net) : null;
+    if (valid && stopKey && cfg.earlyStopping) {
+      const v = valid[stopKey];
+      if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
+      if (!best || v > best.value) {
+        best = { value: v, epoch, params: await net.params.saveAsync() };
+        stale = 0;
+      } else {
+        stale++;
+      }
+      stoppedEarly = stale >= cfg.earlyStopping.patience;
+    }
+    return valid;
+  };
 
   const priorSeconds = history.reduce((sum, e) => sum + e.seconds, 0);
   const t0 = performance.now();
   let tokens = 0;
-  let stoppedEarly = !!(cfg.earlyStopping && stale >= cfg.earlyStopping.patience);
   for (let epoch = startEpoch; epoch < cfg.epochs && !stoppedEarly; epoch++) {
     const e0 = performance.now();
+    average?.beforeEpoch(epoch);
     const batches = epochBatches(rows, cfg.batch, opts.rng);
     const fwd = { training: true, rng: opts.rng };
     const reductions = reductionsAfter(history);
@@ -130,6 +155,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       }
       if (cfg.clipNorm !== null) await clipByGlobalNormAsync(grads, cfg.clipNorm);
       optimizer.apply(grads, lr);
+      average?.update();
       tf.dispose(Object.values(grads));
       steps++;
       lossSum += loss * b.count;
@@ -144,18 +170,8 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     }
     // The epoch's end, from validation to its checkpoint, runs whole: Ctrl-C waits for it (interrupt.ts).
     await uninterruptible(async () => {
-      const valid = opts.validate ? await opts.validate(net) : null;
-      if (valid && stopKey && cfg.earlyStopping) {
-        const v = valid[stopKey];
-        if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
-        if (!best || v > best.value) {
-          best = { value: v, epoch: epoch + 1, params: await net.params.saveAsync() };
-          stale = 0;
-        } else {
-          stale++;
-        }
-        stoppedEarly = stale >= cfg.earlyStopping.patience;
-      }
+      // Validation, and the best weights kept, read the weight average once it has begun.
+      const valid = await (average ? average.swapped(() => validateAndKeep(epoch + 1)) : validateAndKeep(epoch + 1));
       const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000, lr: lrAt(0) };
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
@@ -164,13 +180,16 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       if (opts.checkpoint) {
         await saveCheckpoint(opts.checkpoint, {
           version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
-          best, stale, history, steps,
+          best, stale, history, steps, average: (await average?.saveAsync()) ?? null,
         });
       }
     });
   }
   optimizer.dispose();
+  // The model that training leaves: the best weights kept, else the average, else the last weights.
   if (best) net.params.load(best.params);
+  else average?.assignToWeights();
+  average?.dispose();
   const seconds = (performance.now() - t0) / 1000;
   return {
     epochs: history.length,

@@ -85,6 +85,12 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(same.stderr, /finished run of 2 epochs; --resume trains it further only with more --epochs \(now 2\)/);
     noStack(same.stderr);
     assert.equal(readFileSync(join(out, "metrics.json"), "utf8"), first, "a refused resume changed metrics.json");
+    // A folder written before `weight_average` existed lacks its line; the recorded spec is read
+    // with today's defaults, so that is no change.
+    const recorded = readFileSync(join(out, "spec.rec"), "utf8");
+    const older = recorded.replace(/^ {2}weight_average: none\n/m, "");
+    assert.notEqual(older, recorded);
+    writeFileSync(join(out, "spec.rec"), older);
     const more = cli("run", spec, "--out", out, "--resume", "--epochs", "3", "--json");
     assert.equal(more.code, 0, more.stderr);
     assert.equal((JSON.parse(more.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);

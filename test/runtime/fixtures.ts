@@ -26,6 +26,7 @@ export const trainConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   batch: 64,
   epochs: 2,
   earlyStopping: null,
+  weightAverage: null,
   seed: 7,
   ...over,
 });
