@@ -1,6 +1,9 @@
-/** `reccompile compare <run-dir>...`: validation curves of run folders side by side, epoch by epoch. */
+/**
+ * `reccompile compare <run-dir>...`: validation curves of run folders side by side, epoch by epoch,
+ * and finished runs per user against the first finished one.
+ */
 import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
-import { compareTable, curve, loadRuns } from "../../src/runner/compare.js";
+import { compareTable, curve, loadRuns, pairedAgainstFirst } from "../../src/runner/compare.js";
 import { UserError } from "../../src/util/errors.js";
 
 export const run = async (argv: readonly string[]): Promise<number> => {
@@ -17,7 +20,10 @@ export const run = async (argv: readonly string[]): Promise<number> => {
         curve: [...c.points].map(([epoch, p]) => ({ epoch, ...p })), test: r.test,
       };
     });
-    process.stdout.write(`${JSON.stringify({ metric, runs: out })}\n`);
+    const { reference, rows } = pairedAgainstFirst(runs, metric);
+    // JSON has no NaN: a p-value that cannot be computed is null.
+    const paired = rows.map((p) => ({ ...p, relDelta: Number.isFinite(p.relDelta) ? p.relDelta : null, pT: Number.isFinite(p.pT) ? p.pT : null, pWilcoxon: Number.isFinite(p.pWilcoxon) ? p.pWilcoxon : null }));
+    process.stdout.write(`${JSON.stringify({ metric, runs: out, paired: { reference, rows: paired } })}\n`);
     return 0;
   }
   process.stdout.write(`${compareTable(runs, { metric, every }).join("\n")}\n`);

@@ -1,13 +1,13 @@
 /**
  * The ablation report from finished run folders: for each variant and each metric, its value, the
  * change against the base and a paired significance test over users (paired t-test, and Wilcoxon
- * signed-rank in the CSV) on the per-user metric values computed from `ranks.json` via `perCase`.
+ * signed-rank in the CSV) on the per-user metric values computed from `ranks.json` (`compareRanks`).
  * Renders `ablation.md`, `ablation.csv` and `ablation.svg` (a self-contained bar chart).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseMetric, perCase } from "../eval/metrics.js";
-import { pairedTTest, wilcoxonSignedRank } from "../eval/significance.js";
+import { compareRanks, parseMetric } from "../eval/metrics.js";
+import { f4, pct, pText, signed } from "../util/format.js";
 
 export interface RunResult {
   readonly metrics: { readonly valid: Readonly<Record<string, number>>; readonly test: Readonly<Record<string, number>>; readonly [k: string]: unknown };
@@ -62,9 +62,8 @@ export interface Report {
 const pairedP = (metric: string, a: readonly number[] | undefined, b: readonly number[] | undefined): { pT: number; pW: number; n: number } => {
   const m = parseMetric(metric);
   if (m === null || a === undefined || b === undefined || a.length !== b.length || a.length === 0) return { pT: NaN, pW: NaN, n: 0 };
-  const va = perCase(m, Int32Array.from(a));
-  const vb = perCase(m, Int32Array.from(b));
-  return { pT: pairedTTest(va, vb).p, pW: wilcoxonSignedRank(va, vb).p, n: va.length };
+  const c = compareRanks(m, a, b);
+  return { pT: c.pT, pW: c.pWilcoxon, n: c.n };
 };
 
 /** The table: one row per variant and split, one cell per metric of the base run. */
@@ -88,11 +87,6 @@ export const buildReport = (input: ReportInput): Report => {
   return { metrics, rows, missing };
 };
 
-const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const signed = (x: number, digits = 4): string => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}` : "n/a");
-const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(1)}%` : "n/a");
-/** `p=0.0123`, `p<1e-4` or `p n/a`. */
-const pText = (p: number): string => (!Number.isFinite(p) ? "p n/a" : p < 1e-4 ? "p<1e-4" : `p=${p.toFixed(4)}`);
 const mdEscape = (s: string): string => s.replace(/\|/g, "\\|");
 
 export const renderMarkdown = (r: Report, input: ReportInput): string => {

@@ -5,6 +5,7 @@
  */
 import type { Metric } from "../ir/spec.js";
 import { metricKey } from "../ir/spec.js";
+import { pairedTTest, wilcoxonSignedRank } from "./significance.js";
 import type { MetricValues } from "./types.js";
 
 export const metricValue = (m: Metric, rank: number): number => {
@@ -26,6 +27,25 @@ export const perCase = (m: Metric, ranks: Int32Array): Float64Array => {
   const out = new Float64Array(ranks.length);
   for (let k = 0; k < ranks.length; k++) out[k] = metricValue(m, ranks[k]!);
   return out;
+};
+
+/** One metric of two runs over the same cases (ranks in the same case order), with paired tests. */
+export interface RankComparison {
+  readonly n: number;
+  /** Means of the metric over the cases. */
+  readonly a: number;
+  readonly b: number;
+  /** Two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test on the per-case values. */
+  readonly pT: number;
+  readonly pWilcoxon: number;
+}
+
+/** Compares `a` against `b` on metric `m`; the two must rank the same cases, in the same order. */
+export const compareRanks = (m: Metric, a: ArrayLike<number>, b: ArrayLike<number>): RankComparison => {
+  const va = perCase(m, Int32Array.from(a));
+  const vb = perCase(m, Int32Array.from(b));
+  const mean = (v: Float64Array): number => (v.length === 0 ? NaN : v.reduce((s, x) => s + x, 0) / v.length);
+  return { n: va.length, a: mean(va), b: mean(vb), pT: pairedTTest(va, vb).p, pWilcoxon: wilcoxonSignedRank(va, vb).p };
 };
 
 /** Means of each metric over the ranks; an empty list gives 0 for every metric. */

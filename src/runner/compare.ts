@@ -2,10 +2,14 @@
  * `reccompile compare`: validation curves of several run folders side by side, epoch by epoch,
  * with each run's best so far. This is how tuning candidates are judged against a reference at
  * matched epochs, and it works on runs still training (history.json is rewritten every epoch).
+ * Finished runs are also compared per user against the first finished one, with paired tests on
+ * their kept weights' validation and test ranks (ranks.json).
  */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import * as t from "io-ts";
+import { compareRanks, parseMetric } from "../eval/metrics.js";
+import { f4 as fmt4, pct, pText, signed } from "../util/format.js";
 import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
 import { RUN_FILES } from "./folder.js";
@@ -21,6 +25,8 @@ export type History = t.TypeOf<typeof HistoryCodec>;
 
 const StatusCodec = t.type({ state: t.string });
 const MetricsCodec = t.type({ test: t.record(t.string, t.number) });
+const RanksCodec = t.type({ valid: t.array(t.number), test: t.array(t.number) });
+export type Ranks = t.TypeOf<typeof RanksCodec>;
 
 export interface ComparedRun {
   /** What the table calls the run: the folder's name, or its path when two names clash. */
@@ -31,6 +37,8 @@ export interface ComparedRun {
   readonly state: string;
   /** Test figures of a finished run (metrics.json), null while it is not finished. */
   readonly test: Readonly<Record<string, number>> | null;
+  /** Per-user ranks of a finished run's kept weights (ranks.json), null without them. */
+  readonly ranks: Ranks | null;
 }
 
 /** Reads the run folders to compare; a missing folder or a broken file is a user error naming it. */
@@ -45,8 +53,10 @@ export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
     const state = existsSync(statusPath) ? readJsonFile(statusPath, StatusCodec, "a run status").state : "unknown";
     const metricsPath = join(dir, RUN_FILES.metrics);
     const test = existsSync(metricsPath) ? readJsonFile(metricsPath, MetricsCodec, "run metrics").test : null;
+    const ranksPath = join(dir, RUN_FILES.ranks);
+    const ranks = test !== null && existsSync(ranksPath) ? readJsonFile(ranksPath, RanksCodec, "per-user ranks") : null;
     const label = names.filter((n) => n === names[i]).length > 1 ? dir : names[i]!;
-    return { label, dir, history, state, test };
+    return { label, dir, history, state, test, ranks };
   });
 };
 
@@ -82,6 +92,46 @@ export const curve = (run: ComparedRun, metric: string): Curve => {
 
 const f4 = (x: number | null): string => (x === null ? "–" : x.toFixed(4));
 
+/** One finished run against the reference (the first finished run) on one split, per user. */
+export interface Paired {
+  readonly label: string;
+  readonly split: "valid" | "test";
+  readonly n: number;
+  readonly value: number;
+  readonly base: number;
+  readonly delta: number;
+  /** delta / base; NaN when the base is 0. */
+  readonly relDelta: number;
+  /** Two-sided p-values: paired t-test and Wilcoxon signed-rank over users. */
+  readonly pT: number;
+  readonly pWilcoxon: number;
+}
+
+/**
+ * Every other finished run with ranks against the first such run, on `metric`, validation and
+ * test. Runs over other users than the reference's (another dataset, another filter) are left out.
+ */
+export const pairedAgainstFirst = (runs: readonly ComparedRun[], metric: string): { reference: string | null; rows: Paired[]; skipped: string[] } => {
+  const m = parseMetric(metric);
+  const ranked = runs.filter((r) => r.ranks !== null);
+  const ref = ranked[0];
+  if (m === null || ref === undefined) return { reference: null, rows: [], skipped: [] };
+  const rows: Paired[] = [];
+  const skipped: string[] = [];
+  for (const r of ranked.slice(1)) {
+    if (r.ranks!.valid.length !== ref.ranks!.valid.length || r.ranks!.test.length !== ref.ranks!.test.length) {
+      skipped.push(r.label);
+      continue;
+    }
+    for (const split of ["valid", "test"] as const) {
+      const c = compareRanks(m, r.ranks![split], ref.ranks![split]);
+      const delta = c.a - c.b;
+      rows.push({ label: r.label, split, n: c.n, value: c.a, base: c.b, delta, relDelta: c.b === 0 ? NaN : delta / c.b, pT: c.pT, pWilcoxon: c.pWilcoxon });
+    }
+  }
+  return { reference: ref.label, rows, skipped };
+};
+
 /** The side-by-side table, as lines of text. */
 export const compareTable = (runs: readonly ComparedRun[], opts: CompareOptions): string[] => {
   const curves = runs.map((r) => curve(r, opts.metric));
@@ -114,6 +164,15 @@ export const compareTable = (runs: readonly ComparedRun[], opts: CompareOptions)
     out.push("", "test (finished runs, at their best epoch):");
     const w = Math.max(...tested.map((r) => r.label.length));
     for (const r of tested) out.push(`  ${r.label.padEnd(w)}  ${keys.map((k) => `${k} ${f4(r.test![k] ?? null)}`).join("  ")}`);
+  }
+  const paired = pairedAgainstFirst(runs, opts.metric);
+  if (paired.rows.length > 0 || paired.skipped.length > 0) {
+    out.push("", `${opts.metric} per user against ${paired.reference} (its kept weights; two-sided p of a paired t-test and of a Wilcoxon signed-rank test):`);
+    const w = Math.max(...paired.rows.map((p) => p.label.length));
+    for (const p of paired.rows) {
+      out.push(`  ${p.label.padEnd(w)}  ${p.split.padEnd(5)}  ${fmt4(p.value)} vs ${fmt4(p.base)}  ${signed(p.delta)} (${pct(p.relDelta)})  t ${pText(p.pT)}  Wilcoxon ${pText(p.pWilcoxon)}  (${p.n} users)`);
+    }
+    for (const s of paired.skipped) out.push(`  ${s}: not over the same users as ${paired.reference}, not compared`);
   }
   return out;
 };

@@ -6,13 +6,14 @@ import { compareTable, curve, loadRuns } from "../../src/runner/compare.js";
 import { cli, ensureBuilt } from "../check/cli.js";
 
 /** A run folder with a history of `ndcg` values (epochs 1..n), losses falling from 7. */
-const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], extra: { status?: string; test?: Record<string, number> } = {}): string => {
+const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], extra: { status?: string; test?: Record<string, number>; ranks?: { valid: number[]; test: number[] } } = {}): string => {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const history = ndcg.map((v, i) => ({ epoch: i + 1, loss: 7 - i / 10, valid: v === null ? null : { "hr@10": 2 * v, "ndcg@10": v }, seconds: 1 }));
   writeFileSync(join(dir, "history.json"), JSON.stringify(history));
   writeFileSync(join(dir, "status.json"), JSON.stringify({ state: extra.status ?? "running", time: "2026-11-28T00:00:00Z" }));
   if (extra.test) writeFileSync(join(dir, "metrics.json"), JSON.stringify({ best_epoch: 2, test: extra.test }));
+  if (extra.ranks) writeFileSync(join(dir, "ranks.json"), JSON.stringify(extra.ranks));
   return dir;
 };
 
@@ -59,6 +60,38 @@ describe("reccompile compare", function () {
     assert.equal(out.metric, "hr@10");
     assert.deepEqual(out.runs[0]!.best, { value: 0.4, epoch: 2 });
     assert.equal(out.runs[0]!.curve.length, 2);
+  });
+
+  it("compares finished runs per user against the first one, with paired tests", () => {
+    // 40 users. The candidate ranks every test target one place higher where the reference had it
+    // in the top 10 but not first; on validation both rank the same.
+    const refTest = Array.from({ length: 40 }, (_, u) => 1 + (u % 15));
+    const candTest = refTest.map((r) => (r > 1 && r <= 10 ? r - 1 : r));
+    const valid = Array.from({ length: 40 }, (_, u) => 1 + (u % 7));
+    const done = { status: "complete", test: { "ndcg@10": 0.2 } };
+    const ref = makeRun(root, "p-ref", [0.1, 0.2], { ...done, ranks: { valid, test: refTest } });
+    const cand = makeRun(root, "p-cand", [0.1, 0.3], { ...done, ranks: { valid, test: candTest } });
+    const other = makeRun(root, "p-other", [0.1], { ...done, ranks: { valid: valid.slice(1), test: refTest.slice(1) } });
+    const running = makeRun(root, "p-running", [0.2]);
+    const lines = compareTable(loadRuns([running, ref, cand, other]), { metric: "ndcg@10", every: 1 });
+    const at = lines.findIndex((l) => l.startsWith("ndcg@10 per user against p-ref"));
+    assert.ok(at > 0, lines.join("\n"));
+    const [v, t, skipped] = lines.slice(at + 1);
+    assert.match(v!, /^\s+p-cand\s+valid\s+(\d\.\d{4}) vs \1\s+\+0\.0000 \(\+0\.0%\)\s+t p=1\.0000\s+Wilcoxon p=1\.0000\s+\(40 users\)$/);
+    const ndcg = (ranks: number[]) => ranks.reduce((s, r) => s + (r <= 10 ? 1 / Math.log2(r + 1) : 0), 0) / ranks.length;
+    const [want, base] = [ndcg(candTest), ndcg(refTest)];
+    assert.ok(t!.includes(`${want.toFixed(4)} vs ${base.toFixed(4)}  +${(want - base).toFixed(4)}`), t);
+    // 27 of 40 users gain, none lose. scipy.stats.ttest_rel: p = 0.001366; wilcoxon(correction=True,
+    // method="approx"): p = 5.8e-6.
+    assert.match(t!, /t p=0\.0014\s+Wilcoxon p<1e-4/, t);
+    assert.match(skipped!, /p-other: not over the same users as p-ref, not compared/);
+    const j = cli("compare", ref, cand, "--json");
+    assert.equal(j.code, 0, j.stderr);
+    const out = JSON.parse(j.stdout) as { paired: { reference: string; rows: { label: string; split: string; delta: number; pT: number | null }[] } };
+    assert.equal(out.paired.reference, "p-ref");
+    assert.deepEqual(out.paired.rows.map((r) => [r.label, r.split]), [["p-cand", "valid"], ["p-cand", "test"]]);
+    assert.equal(out.paired.rows[0]!.pT, 1);
+    assert.ok(Math.abs(out.paired.rows[1]!.delta - (want - base)) < 1e-12);
   });
 
   it("a missing folder, a broken history, an unknown metric or a bad flag is a user error naming it", () => {
