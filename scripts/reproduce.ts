@@ -11,7 +11,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { compareRanks, parseMetric } from "../src/eval/metrics.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
+import { f4, pct, signed } from "../src/util/format.js";
 import { packageRoot } from "../src/util/paths.js";
 
 interface Job { readonly key: string; readonly spec: string; readonly seed?: number }
@@ -38,6 +40,38 @@ const PAPER: Readonly<Record<string, Readonly<Record<string, number>>>> = {
 };
 
 const METRICS = ["hr@10", "ndcg@10", "mrr@10", "hr@20", "ndcg@20"] as const;
+
+/** Paired tests over users: each model against the official configuration trained with the same seed. */
+const PAIRS: readonly (readonly [model: string, reference: string])[] = [
+  ["mamba4rec-tuned", "mamba4rec"],
+  ["mamba4rec-tuned-seed2", "mamba4rec-seed2"],
+  ["sasrec", "mamba4rec"],
+  ["gru4rec", "mamba4rec"],
+];
+const PAIRED_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
+
+interface PairedRow {
+  readonly model: string; readonly reference: string; readonly metric: string; readonly users: number;
+  readonly value: number; readonly base: number; readonly delta: number; readonly p_ttest: number; readonly p_wilcoxon: number;
+}
+
+const pCell = (p: number): string => (!Number.isFinite(p) ? "n/a" : p < 1e-4 ? "<1e-4" : p.toFixed(4));
+
+/** Test-split paired tests for the PAIRS whose two run folders have finished (ranks.json). */
+const pairedTests = (root: string): PairedRow[] => {
+  const ranksOf = (key: string): { test: number[] } | null => {
+    const f = join(root, key, "ranks.json");
+    return existsSync(join(root, key, "metrics.json")) && existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as { test: number[] }) : null;
+  };
+  return PAIRS.flatMap(([model, reference]) => {
+    const a = ranksOf(model), b = ranksOf(reference);
+    if (!a || !b || a.test.length !== b.test.length) return [];
+    return PAIRED_METRICS.map((metric) => {
+      const c = compareRanks(parseMetric(metric)!, a.test, b.test);
+      return { model, reference, metric, users: c.n, value: c.a, base: c.b, delta: c.a - c.b, p_ttest: c.pT, p_wilcoxon: c.pWilcoxon };
+    });
+  });
+};
 
 interface RunMetrics {
   readonly epochs: number; readonly best_epoch: number | null; readonly seconds: number; readonly tokens_per_s: number;
@@ -120,7 +154,8 @@ const main = async (): Promise<void> => {
     }
   }
   mkdirSync(join("docs", "results"), { recursive: true });
-  writeJsonAtomic(join("docs", "results", `${dataset}.json`), { dataset, date: new Date().toISOString(), models: results });
+  const paired = pairedTests(root);
+  writeJsonAtomic(join("docs", "results", `${dataset}.json`), { dataset, date: new Date().toISOString(), models: results, paired });
 
   const rows = Object.entries(results).map(([k, r]) =>
     `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
@@ -130,6 +165,17 @@ const main = async (): Promise<void> => {
     ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
     : "";
   const gpu = gpuEfficiency(m?.seconds_per_epoch ?? null);
+  const pairedText = paired.length === 0 ? "" : `
+## Paired tests over users (test split)
+
+Each model against the official configuration trained with the same seed, on the per-user metric
+values of their test ranks (runs/reproduce/${dataset}/<model>/ranks.json): the change, and the
+two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over the ${paired[0]!.users} users.
+
+| model | against | metric | value | change | p (t-test) | p (Wilcoxon) |
+|---|---|---|---|---|---|---|
+${paired.map((r) => `| ${r.model} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
+`;
   writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
@@ -145,7 +191,7 @@ How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${[...rows, ...paper].join("\n")}
-${efficiency}${gpu}
+${pairedText}${efficiency}${gpu}
 ## Commands
 
 ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")}
