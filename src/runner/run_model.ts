@@ -46,7 +46,7 @@ export interface RunResult {
   readonly best_epoch: number | null;
   /** Training and scoring time of the whole run, the epochs before a resume included. */
   readonly seconds: number;
-  /** Training targets per second over the epochs of this call (after the resume, if any). */
+  /** Training targets per second over every epoch of the run, validation included (the epochs before a resume too). */
   readonly tokens_per_s: number;
   /** Peak resident memory of this call's process. */
   readonly peak_rss_mb: number;

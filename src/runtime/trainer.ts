@@ -52,7 +52,7 @@ export interface TrainSummary {
   readonly seconds: number;
   /** Seconds of the epochs trained before a resume, by their history records (0 without one). */
   readonly priorSeconds: number;
-  /** Training targets per second over this call's epochs. */
+  /** Training targets per second over every epoch of the run (its history records' seconds, validation included), the epochs before a resume too. */
   readonly tokensPerS: number;
   readonly history: readonly EpochRecord[];
 }
@@ -124,7 +124,6 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
 
   const priorSeconds = history.reduce((sum, e) => sum + e.seconds, 0);
   const t0 = performance.now();
-  let tokens = 0;
   for (let epoch = startEpoch; epoch < cfg.epochs && !stoppedEarly; epoch++) {
     const e0 = performance.now();
     average?.beforeEpoch(epoch);
@@ -160,7 +159,6 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       steps++;
       lossSum += loss * b.count;
       count += b.count;
-      tokens += b.count;
       opts.onStep?.(epoch, s, loss);
       const el = (performance.now() - e0) / 1000;
       progress.step(epoch, s + 1, batches.length, lossSum / count, count / el, el);
@@ -191,6 +189,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   else average?.assignToWeights();
   average?.dispose();
   const seconds = (performance.now() - t0) / 1000;
+  const epochSeconds = history.reduce((sum, e) => sum + e.seconds, 0);
   return {
     epochs: history.length,
     bestEpoch: best?.epoch ?? null,
@@ -198,7 +197,9 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     stoppedEarly,
     seconds,
     priorSeconds,
-    tokensPerS: seconds > 0 ? tokens / seconds : 0,
+    // Every epoch trains on the same targets, so the whole run's rate follows from its history,
+    // the epochs before a resume included.
+    tokensPerS: epochSeconds > 0 ? (rows.targets * history.length) / epochSeconds : 0,
     history,
   };
 };

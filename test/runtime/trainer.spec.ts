@@ -59,6 +59,31 @@ for (const backend of ["cpu", "wasm"] as const) {
       }
     });
 
+    it("reports the whole run's targets per second, also from a resumed call that trains nothing", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "reccompile-"));
+      try {
+        const checkpoint = path.join(dir, "ck.json");
+        const sequences = cyclicSequences(12, 12, 14);
+        const once = async (resume: boolean) => {
+          const rng = new Rng(11);
+          const net = SequenceNet.fromIR(tinyMamba(8, 0.1), 12, 10, rng.fork());
+          const summary = await train(net, sequences, { config: trainConfig({ epochs: 2, batch: 40 }), maxLen: 10, rng, checkpoint, resume });
+          net.dispose();
+          return summary;
+        };
+        const trained = await once(false);
+        const scored = await once(true);
+        assert.equal(scored.history.length, 2);
+        assert.ok(trained.tokensPerS > 0);
+        // 12 users x 13 targets (windows of 10 inputs) per epoch.
+        const seconds = trained.history.reduce((s, e) => s + e.seconds, 0);
+        assert.ok(Math.abs(trained.tokensPerS - (2 * 12 * 13) / seconds) < 1e-9 * trained.tokensPerS, `${trained.tokensPerS}`);
+        assert.equal(scored.tokensPerS, trained.tokensPerS);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("Ctrl-C after an epoch's training waits for that epoch's checkpoint", async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "reccompile-"));
       try {
