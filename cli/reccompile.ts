@@ -11,7 +11,7 @@ const USAGE = `usage: reccompile <file.rec>...                 check and emit ge
        reccompile explain <file.rec> [--items N] [--json]
        reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--patience N] [--max-len N] [--batch N]
                       [--seed N] [--backend B] [--kernels native|ts] [--out DIR] [--resume] [--json]
-       reccompile eval <run-dir> [--data PATH] [--json]
+       reccompile eval <run-dir> [--data PATH] [--max-len N] [--json]
        reccompile compare <run-dir>... [--metric ndcg@10] [--every N] [--json]
        reccompile recommend <run-dir> --history 12,7,301 [--k 10] [--titles FILE]
        reccompile ablate <file.rec> [--out DIR] [--dry-run] [--run [--data PATH] [--epochs N] [--jobs N]]`;

@@ -41,11 +41,14 @@ export const openRun = async (runDir: string): Promise<RestoredRun> => {
   return { dir, spec: checked.right.spec, source: data.source, idMaps: loadIdMaps(dir), metrics: readJson<RunResult>(dir, RUN_FILES.metrics), module };
 };
 
-/** The run's model with its best weights (neural models), built by the run's own generated code. */
-export const restoreModel = (run: RestoredRun): Model => {
+/**
+ * The run's model with its best weights (neural models), built by the run's own generated code.
+ * `maxLen` scores with another input length than the run was trained with (see `reccompile eval --max-len`).
+ */
+export const restoreModel = (run: RestoredRun, maxLen = run.module.config.data.maxLen): Model => {
   const rng = new Rng(run.module.config.train.seed);
   const numItems = run.idMaps.items.length - 1;
-  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen: run.module.config.data.maxLen, rng };
+  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen, rng };
   const model = run.module.build(ctx);
   if ("params" in model) model.params.load(readJson<SavedParams>(run.dir, RUN_FILES.weights));
   return model;

@@ -63,6 +63,18 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     const rescored = JSON.parse(e.stdout.trim().split("\n").at(-1)!) as { test: Record<string, number> };
     for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(Math.abs(rescored.test[k]! - test[k]!) < 1e-9, `${k}: ${rescored.test[k]} vs ${test[k]}`);
 
+    // Shorter inputs: the header and the JSON say so, and the figures change.
+    const short = cli("eval", out, "--max-len", "3", "--json");
+    assert.equal(short.code, 0, short.stderr);
+    assert.match(short.stdout, /inputs of the most recent 3 items \(trained with 30\)/);
+    const shortJson = JSON.parse(short.stdout.trim().split("\n").at(-1)!) as { max_len: number; test: Record<string, number> };
+    assert.equal(shortJson.max_len, 3);
+    assert.notEqual(shortJson.test["ndcg@10"], test["ndcg@10"]);
+    const zero = cli("eval", out, "--max-len", "0");
+    assert.equal(zero.code, 1);
+    assert.match(zero.stderr, /--max-len/);
+    noStack(zero.stderr);
+
     const rec = cli("recommend", out, "--history", "3,7,11", "--k", "5");
     assert.equal(rec.code, 0, rec.stderr);
     assert.equal(rec.stdout.trim().split("\n").length, 5);
