@@ -109,7 +109,9 @@ export interface Paired {
 
 /**
  * Every other finished run with ranks against the first such run, on `metric`, validation and
- * test. Runs over other users than the reference's (another dataset, another filter) are left out.
+ * test. Runs with another number of users than the reference's (another dataset or filter) are
+ * left out; runs over the same data are assumed to list their users in the same order, as the
+ * split does.
  */
 export const pairedAgainstFirst = (runs: readonly ComparedRun[], metric: string): { reference: string | null; rows: Paired[]; skipped: string[] } => {
   const m = parseMetric(metric);
