@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareRanks, parseMetric } from "../eval/metrics.js";
+import { compareRanks, pairedChange, parseMetric, type PairedChange, type RankComparison } from "../eval/metrics.js";
 import { f4, pct, pText, signed } from "../util/format.js";
 
 export interface RunResult {
@@ -24,17 +24,9 @@ export const readRun = (dir: string): RunResult | null => {
   return { metrics, ranks };
 };
 
-export interface Cell {
+/** One metric of a variant against the base; the paired tests run over users. */
+export interface Cell extends PairedChange {
   readonly metric: string;
-  readonly value: number;
-  readonly base: number;
-  readonly delta: number;
-  /** delta / base; NaN when the base is 0. */
-  readonly relDelta: number;
-  /** Paired t-test p over users (NaN without ranks). */
-  readonly pT: number;
-  readonly pWilcoxon: number;
-  readonly n: number;
 }
 
 export interface Row {
@@ -59,11 +51,10 @@ export interface Report {
   readonly missing: readonly { readonly id: string; readonly reason: string }[];
 }
 
-const pairedP = (metric: string, a: readonly number[] | undefined, b: readonly number[] | undefined): { pT: number; pW: number; n: number } => {
+const pairedTests = (metric: string, a: readonly number[] | undefined, b: readonly number[] | undefined): RankComparison | null => {
   const m = parseMetric(metric);
-  if (m === null || a === undefined || b === undefined || a.length !== b.length || a.length === 0) return { pT: NaN, pW: NaN, n: 0 };
-  const c = compareRanks(m, a, b);
-  return { pT: c.pT, pW: c.pWilcoxon, n: c.n };
+  if (m === null || a === undefined || b === undefined || a.length !== b.length || a.length === 0) return null;
+  return compareRanks(m, a, b);
 };
 
 /** The table: one row per variant and split, one cell per metric of the base run. */
@@ -77,9 +68,7 @@ export const buildReport = (input: ReportInput): Report => {
       const cells = metrics.map((metric): Cell => {
         const base = input.base.metrics[split]?.[metric] ?? NaN;
         const value = v.run!.metrics[split]?.[metric] ?? NaN;
-        const delta = value - base;
-        const p = pairedP(metric, v.run!.ranks?.[split], input.base.ranks?.[split]);
-        return { metric, value, base, delta, relDelta: base === 0 ? NaN : delta / base, pT: p.pT, pWilcoxon: p.pW, n: p.n };
+        return { metric, ...pairedChange(value, base, pairedTests(metric, v.run!.ranks?.[split], input.base.ranks?.[split])) };
       });
       rows.push({ id: v.id, description: v.description, split, cells });
     }

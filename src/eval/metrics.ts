@@ -48,6 +48,26 @@ export const compareRanks = (m: Metric, a: ArrayLike<number>, b: ArrayLike<numbe
   return { n: va.length, a: mean(va), b: mean(vb), pT: pairedTTest(va, vb).p, pWilcoxon: wilcoxonSignedRank(va, vb).p };
 };
 
+/** A metric of a run against a base run: both values, the change, and paired tests over the cases. */
+export interface PairedChange {
+  readonly value: number;
+  readonly base: number;
+  readonly delta: number;
+  /** delta / base; NaN when the base is 0. */
+  readonly relDelta: number;
+  /** Two-sided p-values of a paired t-test and a Wilcoxon signed-rank test (NaN without per-case ranks). */
+  readonly pT: number;
+  readonly pWilcoxon: number;
+  /** Cases the tests ran over (0 without them). */
+  readonly n: number;
+}
+
+/** The change from `base` to `value`, with the tests of `tests` (a `compareRanks` result) when there are ranks. */
+export const pairedChange = (value: number, base: number, tests: Pick<RankComparison, "pT" | "pWilcoxon" | "n"> | null): PairedChange => {
+  const delta = value - base;
+  return { value, base, delta, relDelta: base === 0 ? NaN : delta / base, pT: tests?.pT ?? NaN, pWilcoxon: tests?.pWilcoxon ?? NaN, n: tests?.n ?? 0 };
+};
+
 /** Means of each metric over the ranks; an empty list gives 0 for every metric. */
 export const summarize = (metrics: readonly Metric[], ranks: Int32Array): MetricValues => {
   const out: Record<string, number> = {};

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import * as t from "io-ts";
-import { compareRanks, parseMetric } from "../eval/metrics.js";
+import { compareRanks, pairedChange, parseMetric, type PairedChange } from "../eval/metrics.js";
 import { f4 as fmt4, pct, pText, signed } from "../util/format.js";
 import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
@@ -92,19 +92,10 @@ export const curve = (run: ComparedRun, metric: string): Curve => {
 
 const f4 = (x: number | null): string => (x === null ? "–" : x.toFixed(4));
 
-/** One finished run against the reference (the first finished run) on one split, per user. */
-export interface Paired {
+/** One finished run against the reference (the first finished run) on one split; the paired tests run over users. */
+export interface Paired extends PairedChange {
   readonly label: string;
   readonly split: "valid" | "test";
-  readonly n: number;
-  readonly value: number;
-  readonly base: number;
-  readonly delta: number;
-  /** delta / base; NaN when the base is 0. */
-  readonly relDelta: number;
-  /** Two-sided p-values: paired t-test and Wilcoxon signed-rank over users. */
-  readonly pT: number;
-  readonly pWilcoxon: number;
 }
 
 /**
@@ -127,8 +118,7 @@ export const pairedAgainstFirst = (runs: readonly ComparedRun[], metric: string)
     }
     for (const split of ["valid", "test"] as const) {
       const c = compareRanks(m, r.ranks![split], ref.ranks![split]);
-      const delta = c.a - c.b;
-      rows.push({ label: r.label, split, n: c.n, value: c.a, base: c.b, delta, relDelta: c.b === 0 ? NaN : delta / c.b, pT: c.pT, pWilcoxon: c.pWilcoxon });
+      rows.push({ label: r.label, split, ...pairedChange(c.a, c.b, c) });
     }
   }
   return { reference: ref.label, rows, skipped };
