@@ -32,6 +32,7 @@ const readJson = <T>(dir: string, file: string): T => readJsonFile(join(dir, fil
 export const openRun = async (runDir: string): Promise<RestoredRun> => {
   const dir = resolve(runDir);
   if (!existsSync(dir)) throw new UserError(`no run folder at ${runDir}`);
+  if (!existsSync(join(dir, RUN_FILES.spec))) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.spec}); \`reccompile run SPEC --out DIR\` makes one`);
   if (!isComplete(dir)) throw new UserError(`${runDir} is not a finished run (no ${RUN_FILES.metrics}); finish it with \`reccompile run ... --out ${runDir} --resume\``);
   const specFile = join(dir, RUN_FILES.spec);
   const checked = checkText(specFile, readFileSync(specFile, "utf8"));

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, cli, ensureBuilt } from "../check/cli.js";
@@ -177,6 +177,10 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     }, /bad\.txt:3/],
     ["resume without a run", () => ["run", spec, "--out", join(dir, "none"), "--resume"], /no run folder/],
     ["eval of a missing folder", () => ["eval", join(dir, "none")], /no run folder/],
+    ["eval of a folder that is not a run", () => {
+      mkdirSync(join(dir, "plain"), { recursive: true });
+      return ["eval", join(dir, "plain")];
+    }, /plain is not a run folder \(no spec\.rec\)/],
     ["unknown command", () => ["frobnicate"], /unknown command 'frobnicate'/],
   ];
   /** Entries of the default run folder, so a test can tell that a failed run left nothing there. */
