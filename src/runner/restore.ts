@@ -32,9 +32,9 @@ const readJson = <T>(dir: string, file: string): T => readJsonFile(join(dir, fil
 export const openRun = async (runDir: string): Promise<RestoredRun> => {
   const dir = resolve(runDir);
   if (!existsSync(dir)) throw new UserError(`no run folder at ${runDir}`);
-  if (!existsSync(join(dir, RUN_FILES.spec))) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.spec}); \`reccompile run SPEC --out DIR\` makes one`);
-  if (!isComplete(dir)) throw new UserError(`${runDir} is not a finished run (no ${RUN_FILES.metrics}); finish it with \`reccompile run ... --out ${runDir} --resume\``);
   const specFile = join(dir, RUN_FILES.spec);
+  if (!existsSync(specFile)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.spec}); \`reccompile run SPEC --out DIR\` makes one`);
+  if (!isComplete(dir)) throw new UserError(`${runDir} is not a finished run (no ${RUN_FILES.metrics}); finish it with \`reccompile run ... --out ${runDir} --resume\``);
   const checked = checkText(specFile, readFileSync(specFile, "utf8"));
   if (isLeft(checked)) throw new UserError(`${specFile} does not check:\n${renderDiagnostics(checked.left, new Map())}`);
   const data = readJson<{ source: DataSource }>(dir, RUN_FILES.data);
