@@ -6,7 +6,8 @@
  * min(minContext, its history) items. `last`: one row per prefix, its target at the last position
  * only (RecBole's samples).
  * A batch holds about `batch` targets; rows are shuffled, then sorted by length within buckets of a
- * few batches to limit padding, and the batch order is shuffled again.
+ * few batches to limit padding, and the batch order is shuffled again. A batch too large for one
+ * forward pass (`last`: up to `batch` rows of maxLen) is computed in micro-batches (trainer.ts).
  */
 import type { Rng } from "../util/rng.js";
 import type { TrainBatch } from "./loss.js";
@@ -92,6 +93,37 @@ export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32A
   }
   rng.shuffle(batches);
   return batches;
+};
+
+/** Targets in the rows `ids`. */
+export const targetCount = (rows: Rows, ids: Int32Array): number => {
+  if (rows.mode === "last") return ids.length;
+  let n = 0;
+  for (const r of ids) n += rows.len[r]! - rows.from[r]!;
+  return n;
+};
+
+/**
+ * Splits the rows `ids` of a batch, in their order, into parts of at most `positions` padded
+ * positions each (a part's rows times its longest row); a single row longer than that is a part of
+ * its own. A batch within the limit is one part, itself.
+ */
+export const microBatches = (rows: Rows, ids: Int32Array, positions: number): Int32Array[] => {
+  const parts: Int32Array[] = [];
+  let begin = 0;
+  let longest = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const l = rows.len[ids[k]!]!;
+    if (k > begin && (k - begin + 1) * Math.max(longest, l) > positions) {
+      parts.push(ids.subarray(begin, k));
+      begin = k;
+      longest = 0;
+    }
+    longest = Math.max(longest, l);
+  }
+  if (begin === 0) return [ids];
+  parts.push(ids.subarray(begin));
+  return parts;
 };
 
 /** The right-padded inputs and targets of the rows `ids`. */

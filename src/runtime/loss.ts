@@ -37,10 +37,14 @@ const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h
   return { h: tf.gather(flat, tf.tensor1d(positions, "int32")) as tf.Tensor2D, targets }; // [count, dim]
 };
 
-/** Mean cross-entropy over the batch's targets, through the fused linear cross-entropy op. */
-export const sequenceLoss = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext): tf.Scalar => {
+/**
+ * Cross-entropy summed over the batch's targets and divided by `per` (by default their count: the
+ * mean), through the fused linear cross-entropy op. A micro-batch divides by its whole batch's
+ * count, so that the parts' losses and gradients add up to the batch's.
+ */
+export const sequenceLoss = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext, per = b.count): tf.Scalar => {
   const { h, targets } = targetStates(net, b, fwd);
-  return tf.div(linearCrossEntropy(h, net.outputMatrix(), targets, labelSmoothing), b.count);
+  return tf.div(linearCrossEntropy(h, net.outputMatrix(), targets, labelSmoothing), per);
 };
 
 /** The same loss from full logits and logSoftmax (tests only: holds [count, items]). */

@@ -9,7 +9,7 @@ import { metricKey, type TrainConfig } from "../ir/spec.js";
 import type { MetricValues } from "../eval/types.js";
 import { UserError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
-import { epochBatches, makeBatch, makeRows } from "./batches.js";
+import { epochBatches, makeBatch, makeRows, microBatches, targetCount } from "./batches.js";
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
 import { uninterruptible } from "./interrupt.js";
 import { trimWebgpuPool } from "./webgpu.js";
@@ -21,6 +21,15 @@ import { makeOptimizer } from "./optim/optimizer.js";
 import { learningRate, plateauReductions } from "./optim/schedule.js";
 import type { SavedParams } from "./params.js";
 import { Progress, type ProgressStream } from "./progress.js";
+
+/**
+ * Padded positions (rows x length) that one forward and backward pass holds at most. A larger batch
+ * is computed in micro-batches whose gradients add up to the whole batch's, for one optimizer step:
+ * `targets: last` batches (2,048 prefixes of up to max_len items, about 270,000 positions on
+ * ML-1M) would otherwise overrun the wasm heap. An `all_positions` batch of 2,048 targets stays far
+ * below it (at most 5,712 positions on ML-1M), so those batches run whole, as before.
+ */
+export const MICRO_BATCH_POSITIONS = 16384;
 
 export interface TrainOptions {
   readonly config: TrainConfig;
@@ -35,6 +44,8 @@ export interface TrainOptions {
   readonly resume?: boolean;
   /** Progress output (e.g. process.stderr); none when absent. */
   readonly progress?: ProgressStream;
+  /** Overrides MICRO_BATCH_POSITIONS (tests). */
+  readonly microBatchPositions?: number;
   /** Called with every step's loss (tests, logging). */
   readonly onStep?: (epoch: number, step: number, loss: number) => void;
   /** Called after each epoch with the history so far (e.g. to keep a per-epoch log on disk). */
@@ -137,17 +148,32 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     let lossSum = 0;
     let count = 0;
     for (let s = 0; s < batches.length; s++) {
-      const b = makeBatch(rows, sequences, batches[s]!);
+      const ids = batches[s]!;
+      const batchCount = targetCount(rows, ids);
       const lr = lrAt(s);
-      const { value, grads: byVar } = tf.variableGrads(
-        () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd),
-        params.map((p) => p.variable),
-      );
-      // Read asynchronously: the webgpu backend cannot read synchronously in Node.
-      const loss = (await value.data())[0]!;
-      value.dispose();
+      // One optimizer step: the loss and gradients of the whole batch, summed over its micro-batches.
+      let loss = 0;
       const grads: Record<string, tf.Tensor> = {};
-      for (const [k, g] of Object.entries(byVar)) grads[byVarName.get(k)!] = g;
+      for (const part of microBatches(rows, ids, opts.microBatchPositions ?? MICRO_BATCH_POSITIONS)) {
+        const b = makeBatch(rows, sequences, part);
+        const { value, grads: byVar } = tf.variableGrads(
+          () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd, batchCount),
+          params.map((p) => p.variable),
+        );
+        // Read asynchronously: the webgpu backend cannot read synchronously in Node.
+        loss += (await value.data())[0]!;
+        value.dispose();
+        for (const [k, g] of Object.entries(byVar)) {
+          const name = byVarName.get(k)!;
+          const sum = grads[name];
+          if (sum === undefined) {
+            grads[name] = g;
+          } else {
+            grads[name] = tf.add(sum, g);
+            tf.dispose([sum, g]);
+          }
+        }
+      }
       if (!Number.isFinite(loss)) {
         tf.dispose(Object.values(grads));
         throw new UserError(`training diverged: loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}; lower the learning rate or enable clipping (clip_norm)`);
@@ -157,8 +183,8 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       average?.update();
       tf.dispose(Object.values(grads));
       steps++;
-      lossSum += loss * b.count;
-      count += b.count;
+      lossSum += loss * batchCount;
+      count += batchCount;
       opts.onStep?.(epoch, s, loss);
       const el = (performance.now() - e0) / 1000;
       progress.step(epoch, s + 1, batches.length, lossSum / count, count / el, el);

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/runtime/backend.js";
-import { epochBatches, makeBatch, makeRows } from "../../src/runtime/batches.js";
+import { epochBatches, makeBatch, makeRows, microBatches, targetCount } from "../../src/runtime/batches.js";
 import { sequenceLoss, sequenceLossRef } from "../../src/runtime/loss.js";
 import { SequenceNet } from "../../src/runtime/net.js";
 import { clipByGlobalNorm } from "../../src/runtime/optim/clip.js";
@@ -71,6 +71,27 @@ describe("batches", () => {
     assert.equal(b.targets[b.len * 6 + 2], 8);
   });
 
+  it("micro-batches: the batch's rows in order, each part within the position limit unless one row exceeds it", () => {
+    const rng = new Rng(8);
+    const varied = Array.from({ length: 30 }, (_, u) => Int32Array.from({ length: 2 + rng.int(30) }, (_, i) => 1 + ((u + i) % 9)));
+    for (const mode of ["all_positions", "last"] as const) {
+      const rows = makeRows(varied, 12, mode);
+      for (const batch of epochBatches(rows, 60, new Rng(2))) {
+        for (const limit of [1, 12, 40, 100, 1e9]) {
+          const parts = microBatches(rows, batch, limit);
+          assert.deepEqual(parts.flatMap((p) => Array.from(p)), Array.from(batch));
+          assert.equal(parts.reduce((n, p) => n + targetCount(rows, p), 0), targetCount(rows, batch));
+          for (const p of parts) {
+            const b = makeBatch(rows, varied, p);
+            assert.ok(p.length > 0 && (b.rows * b.len <= limit || p.length === 1), `${mode}, limit ${limit}: ${b.rows} x ${b.len}`);
+            assert.equal(b.count, targetCount(rows, p));
+          }
+          if (limit === 1e9) assert.equal(parts.length, 1);
+        }
+      }
+    }
+  });
+
   it("an epoch covers every row once, in batches of about `batch` targets", () => {
     const many = cyclicSequences(30, 9, 7);
     const rows = makeRows(many, 4, "all_positions");
@@ -96,6 +117,31 @@ describe("loss, optimizers, schedules", () => {
     const r = tf.variableGrads(() => sequenceLossRef(net, b, 0.1, fwd), vars);
     assert.ok(relErr(f.value.dataSync(), r.value.dataSync()) < 1e-5);
     for (const v of vars) assert.ok(relErr(f.grads[v.name]!.dataSync(), r.grads[v.name]!.dataSync()) < 1e-5, v.name);
+    net.dispose();
+  });
+
+  it("micro-batches' losses and gradients add up to the whole batch's (rel < 1e-5), all_positions and last", () => {
+    const net = SequenceNet.fromIR(tinyMamba(8), 15, 6, new Rng(4));
+    const rng = new Rng(9);
+    const seqs = Array.from({ length: 9 }, () => Int32Array.from({ length: 2 + rng.int(12) }, () => 1 + rng.int(15)));
+    const fwd = { training: false, rng: new Rng(1) };
+    const vars = net.params.variables();
+    for (const mode of ["all_positions", "last"] as const) {
+      const rows = makeRows(seqs, 6, mode);
+      const ids = Int32Array.from({ length: rows.len.length }, (_, i) => i);
+      const whole = tf.variableGrads(() => sequenceLoss(net, makeBatch(rows, seqs, ids), 0.1, fwd), vars);
+      const parts = microBatches(rows, ids, 14);
+      assert.ok(parts.length > 2, `${mode}: ${parts.length} parts`);
+      const sums = parts.map((p) => tf.variableGrads(() => sequenceLoss(net, makeBatch(rows, seqs, p), 0.1, fwd, rows.targets), vars));
+      const loss = sums.reduce((a, r) => a + r.value.dataSync()[0]!, 0);
+      assert.ok(relErr([loss], whole.value.dataSync()) < 1e-5, `${mode}: loss ${loss} vs ${whole.value.dataSync()[0]}`);
+      for (const v of vars) {
+        const g = tf.tidy(() => tf.addN(sums.map((r) => r.grads[v.name]!)));
+        assert.ok(relErr(g.dataSync(), whole.grads[v.name]!.dataSync()) < 1e-5, `${mode}: ${v.name}`);
+        g.dispose();
+      }
+      tf.dispose([whole.value, ...Object.values(whole.grads), ...sums.flatMap((r) => [r.value, ...Object.values(r.grads)])]);
+    }
     net.dispose();
   });
 

@@ -110,12 +110,32 @@ for (const backend of ["cpu", "wasm"] as const) {
       }
     });
 
+    it("micro-batched steps train as whole batches do (no dropout: the same losses within 1e-5), all_positions and last", async () => {
+      for (const targets of ["all_positions", "last"] as const) {
+        const run = async (microBatchPositions?: number): Promise<number[]> => {
+          const rng = new Rng(11);
+          const net = SequenceNet.fromIR(tinyMamba(8), 12, 10, rng.fork());
+          const out: number[] = [];
+          await train(net, cyclicSequences(12, 12, 14), {
+            config: trainConfig({ epochs: 2, batch: 40, targets }), maxLen: 10, rng, onStep: (_e, _s, l) => out.push(l),
+            ...(microBatchPositions ? { microBatchPositions } : {}),
+          });
+          net.dispose();
+          return out;
+        };
+        const whole = await run();
+        const parts = await run(20);
+        assert.equal(parts.length, whole.length);
+        parts.forEach((l, i) => assert.ok(Math.abs(l - whole[i]!) < 1e-5 * whole[i]!, `${targets} step ${i}: ${l} vs ${whole[i]}`));
+      }
+    });
+
     it("leaks no tensors: numTensors constant over 20 steps", async () => {
       const rng = new Rng(5);
       const net = SequenceNet.fromIR(tinyMamba(8, 0.1), 12, 10, rng.fork());
       const counts: number[] = [];
       await train(net, cyclicSequences(40, 12, 11), {
-        config: trainConfig({ epochs: 20, batch: 400, clipNorm: 1 }), maxLen: 10, rng,
+        config: trainConfig({ epochs: 20, batch: 400, clipNorm: 1 }), maxLen: 10, rng, microBatchPositions: 60,
         onStep: () => counts.push(tf.memory().numTensors),
       });
       net.dispose();
