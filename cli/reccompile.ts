@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The reccompile command: dispatches to cli/commands/<name>.ts. Exit codes: 0 success,
- * 1 user error (message, no stack trace), 2 internal error.
+ * 1 user error or out of memory (message, no stack trace), 2 internal error.
  */
-import { UserError } from "../src/util/errors.js";
+import { fatalReport, UserError } from "../src/util/errors.js";
 
 const USAGE = `usage: reccompile <file.rec>...                 check and emit generated/<name>.ts
        reccompile check <file.rec>...           diagnostics only
@@ -51,12 +51,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof UserError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`reccompile: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    }
+    const { message, code } = fatalReport(err);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = code;
   },
 );
