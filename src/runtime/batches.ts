@@ -61,6 +61,9 @@ export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode:
   return { mode, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), from: Int32Array.from(from), targets };
 };
 
+/** Targets in row `r`. */
+const rowTargets = (rows: Rows, r: number): number => (rows.mode === "last" ? 1 : rows.len[r]! - rows.from[r]!);
+
 /** Batches per length-sorting bucket. */
 const BUCKET_BATCHES = 8;
 
@@ -68,20 +71,19 @@ const BUCKET_BATCHES = 8;
 export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32Array[] => {
   const order = Int32Array.from({ length: rows.len.length }, (_, i) => i);
   rng.shuffle(order);
-  const per = (r: number): number => (rows.mode === "last" ? 1 : rows.len[r]! - rows.from[r]!);
   const batches: Int32Array[] = [];
   let i = 0;
   while (i < order.length) {
     // A bucket of about BUCKET_BATCHES batches' worth of targets, sorted by length, then cut.
     let j = i;
     let t = 0;
-    while (j < order.length && t < batchTargets * BUCKET_BATCHES) t += per(order[j++]!);
+    while (j < order.length && t < batchTargets * BUCKET_BATCHES) t += rowTargets(rows, order[j++]!);
     const bucket = Array.from(order.subarray(i, j)).sort((a, b) => rows.len[a]! - rows.len[b]! || a - b);
     let cur: number[] = [];
     let ct = 0;
     for (const r of bucket) {
       cur.push(r);
-      ct += per(r);
+      ct += rowTargets(rows, r);
       if (ct >= batchTargets) {
         batches.push(Int32Array.from(cur));
         cur = [];
@@ -97,9 +99,8 @@ export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32A
 
 /** Targets in the rows `ids`. */
 export const targetCount = (rows: Rows, ids: Int32Array): number => {
-  if (rows.mode === "last") return ids.length;
   let n = 0;
-  for (const r of ids) n += rows.len[r]! - rows.from[r]!;
+  for (const r of ids) n += rowTargets(rows, r);
   return n;
 };
 
