@@ -11,6 +11,10 @@ import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 const argv = process.argv.slice(2);
 const out = argv[argv.indexOf("--out") + 1];
+if (argv[1].includes("fast") && process.env.FAKE_SYNC) {
+  const t0 = Date.now();
+  while (!existsSync(process.env.FAKE_SYNC) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 20));
+}
 appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
 if (argv[1].includes("fail")) { console.error("boom: bad data"); process.exit(1); }
 mkdirSync(out, { recursive: true });
@@ -73,7 +77,11 @@ describe("ablate: runner (fake run command)", () => {
   });
 });
 
-/** A stand-in run that records its thread settings; a "slow" one waits until its threads file says 4. */
+/**
+ * A stand-in run that records its thread settings; a "slow" one waits until its threads file says 4.
+ * With FAKE_SYNC set, a "fast" one finishes only once the slow one has read its first setting, so
+ * that a loaded machine starting the slow process late cannot skip that reading.
+ */
 const FAKE_THREADS = `
 import { mkdirSync, writeFileSync, appendFileSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -85,7 +93,10 @@ if (argv[1].includes("slow")) {
   const t0 = Date.now();
   while (Date.now() - t0 < 20000) {
     const v = file && existsSync(file) ? readFileSync(file, "utf8").trim() : "";
-    if (v && seen[seen.length - 1] !== v) seen.push(v);
+    if (v && seen[seen.length - 1] !== v) {
+      seen.push(v);
+      if (process.env.FAKE_SYNC) writeFileSync(process.env.FAKE_SYNC, v);
+    }
     if (v === "4") break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -124,7 +135,7 @@ describe("ablate: sharing the cores between parallel runs", () => {
 
   it("gives a run the cores a finished run hands back, through its threads file", async () => {
     const runs = join(dir, "runs");
-    const r = await runAll(jobs(), runs, {}, 2, () => undefined, { cli, cores: 4, env: { ...process.env, FAKE_LOG: log, REC_THREADS: undefined } });
+    const r = await runAll(jobs(), runs, {}, 2, () => undefined, { cli, cores: 4, env: { ...process.env, FAKE_LOG: log, FAKE_SYNC: join(dir, "slow-read"), REC_THREADS: undefined } });
     assert.deepEqual(r.map((x) => x.status), ["done", "done"]);
     const [slow, fast] = [calls().find((c) => c.spec.includes("slow"))!, calls().find((c) => c.spec.includes("fast"))!];
     assert.equal(fast.threads, "2", "the second run starts with half the cores");
