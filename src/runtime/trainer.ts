@@ -27,7 +27,8 @@ import { Progress, type ProgressStream } from "./progress.js";
  * is computed in micro-batches whose gradients add up to the whole batch's, for one optimizer step:
  * `targets: last` batches (2,048 prefixes of up to max_len items, about 270,000 positions on
  * ML-1M) would otherwise overrun the wasm heap. An `all_positions` batch of 2,048 targets stays far
- * below it (at most 5,712 positions on ML-1M), so those batches run whole, as before.
+ * below it (at most 5,712 positions on ML-1M), so those batches run whole, as before. Both figures:
+ * `npx tsx scripts/context-stats.ts`.
  */
 export const MICRO_BATCH_POSITIONS = 16384;
 
