@@ -73,6 +73,7 @@ export interface TrainSummary {
 export const train = async (net: SequenceNet, sequences: readonly Int32Array[], opts: TrainOptions): Promise<TrainSummary> => {
   const cfg = opts.config;
   const params = net.params.list();
+  const variables = params.map((p) => p.variable);
   const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
   const optimizer = makeOptimizer(cfg.optimizer, params);
   const average = cfg.weightAverage ? new WeightAverage(cfg.weightAverage.decay, cfg.weightAverage.start, params) : null;
@@ -159,7 +160,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
         const b = makeBatch(rows, sequences, part);
         const { value, grads: byVar } = tf.variableGrads(
           () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd, batchCount),
-          params.map((p) => p.variable),
+          variables,
         );
         // Read asynchronously: the webgpu backend cannot read synchronously in Node.
         loss += (await value.data())[0]!;
