@@ -25,11 +25,10 @@ const rng = new Rng(1);
 const width = numItems + 1;
 const matrix = new Float32Array(users * width);
 for (let k = 0; k < matrix.length; k++) matrix[k] = rng.uniform();
-const cases: EvalCase[] = Array.from({ length: users }, (_, u) => ({
-  user: u,
-  input: Int32Array.from({ length: histLen }, () => 1 + rng.int(numItems)),
-  target: 1 + rng.int(numItems),
-}));
+const cases: EvalCase[] = Array.from({ length: users }, (_, u) => {
+  const input = Int32Array.from({ length: histLen }, () => 1 + rng.int(numItems));
+  return { user: u, input, target: 1 + rng.int(numItems), history: input };
+});
 const metrics: Metric[] = [
   { name: "hr", k: 10 },
   { name: "ndcg", k: 10 },

@@ -2,7 +2,8 @@
  * Leave-one-out, as DESIGN.md's "Evaluation protocol" states it (RecBole's): per user, test
  * target = last item, validation target = second to last, training = the rest (items[0 .. n-2)).
  * The validation input is the training part; the test input is everything before the last item
- * (so it includes the validation item). Inputs keep the most recent `maxLen` items.
+ * (so it includes the validation item). Inputs keep the most recent `maxLen` items; each case's
+ * `history` keeps all of them, for `exclude_seen`.
  */
 import type { Dataset, EvalCase, LeaveOneOutSplit } from "./types.js";
 import { UserError } from "../util/errors.js";
@@ -37,8 +38,8 @@ export const leaveOneOut = (ds: Dataset, maxLen: number): LeaveOneOutSplit => {
     const s = ds.sequences[u]!;
     const n = s.length;
     train.push(s.slice(0, n - 2));
-    valid.push({ user: u, input: lastItems(s, n - 2, maxLen), target: s[n - 2]! });
-    test.push({ user: u, input: lastItems(s, n - 1, maxLen), target: s[n - 1]! });
+    valid.push({ user: u, input: lastItems(s, n - 2, maxLen), target: s[n - 2]!, history: s.subarray(0, n - 2) });
+    test.push({ user: u, input: lastItems(s, n - 1, maxLen), target: s[n - 1]!, history: s.subarray(0, n - 1) });
   }
   return { numItems: ds.numItems, train, valid, test };
 };

@@ -20,6 +20,11 @@ export interface EvalCase {
   readonly user: number;
   readonly input: Int32Array;
   readonly target: number;
+  /**
+   * Every item of the user's sequence before the target, oldest first: what `exclude_seen` removes
+   * from the ranking. `input` is its most recent max_len items, so the two differ for long histories.
+   */
+  readonly history: Int32Array;
 }
 
 /**

@@ -6,7 +6,8 @@
  * target: a model that scores everything equally gets rank numItems). A NaN score is the worst
  * score: a NaN item never outranks the target, and a NaN target is outranked by every other item
  * (rank = 1 + number of other ranked items). With excludeSeen, the items of the case's history
- * (its input, or `seen(caseIndex)`) other than the target are removed from the ranking.
+ * (its whole `history`, not only the max_len items of its input; or `seen(caseIndex)`) other than
+ * the target are removed from the ranking.
  */
 import type { EvalCase } from "../data/types.js";
 import type { Metric } from "../ir/spec.js";
@@ -19,7 +20,7 @@ export interface EvaluateOptions {
   readonly excludeSeen: boolean;
   /** Users per scorer call; default: 256, fewer when numItems is large (about 16M scores per chunk at most). */
   readonly chunkUsers?: number;
-  /** Items to exclude for case `caseIndex` when excludeSeen (default: the case's input). */
+  /** Items to exclude for case `caseIndex` when excludeSeen (default: the case's history). */
   readonly seen?: (caseIndex: number) => Int32Array;
   /** Called after each chunk with the number of cases done. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -68,7 +69,7 @@ export const evaluate = async (scorer: Scorer, cases: readonly EvalCase[], opts:
       excluded.length = 0;
       if (stamp !== null) {
         // Distinct seen items other than the target (stamp[i] === idx marks those already listed).
-        const seen = opts.seen ? opts.seen(idx) : c.input;
+        const seen = opts.seen ? opts.seen(idx) : c.history;
         for (let k = 0; k < seen.length; k++) {
           const i = seen[k]!;
           if (i >= 1 && i <= numItems && i !== c.target && stamp[i] !== idx) {

@@ -94,7 +94,7 @@ describe("data/split: leave-one-out", () => {
     assert.deepEqual(sp.test.map((c) => [c.user, Array.from(c.input), c.target]), [[0, [1, 2, 3, 4], 5], [1, [3, 1], 2]]);
   });
 
-  it("inputs keep the most recent max_len items", () => {
+  it("inputs keep the most recent max_len items; histories keep all of them (for exclude_seen)", () => {
     const sp = leaveOneOut(make([[1, 2, 3, 4, 5, 6, 7]], 7), 3);
     assert.deepEqual(Array.from(sp.valid[0]!.input), [3, 4, 5]);
     assert.equal(sp.valid[0]!.target, 6);
@@ -102,6 +102,8 @@ describe("data/split: leave-one-out", () => {
     assert.equal(sp.test[0]!.target, 7);
     // training keeps the whole prefix: truncation to max_len is the trainer's business
     assert.deepEqual(Array.from(sp.train[0]!), [1, 2, 3, 4, 5]);
+    assert.deepEqual(Array.from(sp.valid[0]!.history), [1, 2, 3, 4, 5]);
+    assert.deepEqual(Array.from(sp.test[0]!.history), [1, 2, 3, 4, 5, 6]);
   });
 
   it("users with fewer than 3 interactions are a UserError that says how to fix it", () => {

@@ -20,8 +20,12 @@ const fixedScorer = (rows: number[][]): Scorer => {
   };
 };
 
+/** Cases whose history is their input (histories shorter than max_len). */
 const cases = (targets: number[], inputs: number[][] = []): EvalCase[] =>
-  targets.map((t, u) => ({ user: u, input: Int32Array.from(inputs[u] ?? [1]), target: t }));
+  targets.map((t, u) => {
+    const input = Int32Array.from(inputs[u] ?? [1]);
+    return { user: u, input, target: t, history: input };
+  });
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -130,6 +134,16 @@ describe("eval/evaluate: ranks", () => {
     assert.deepEqual(Array.from(s.ranks), [1]);
   });
 
+  it("exclude_seen removes the whole history, also the items older than the model's input", async () => {
+    // The input (max_len 1) holds only item 4; items 1 and 2 were seen before it.
+    const rows = [[0, 0.9, 0.8, 0.7, 0.6, 0.5]];
+    const cs: EvalCase[] = [{ user: 0, input: Int32Array.from([4]), target: 3, history: Int32Array.from([1, 2, 4]) }];
+    const x = await evaluate(fixedScorer(rows), cs, { numItems: 5, metrics: [M("hr", 1)], excludeSeen: true });
+    assert.deepEqual(Array.from(x.ranks), [1]);
+    const kept = await evaluate(fixedScorer(rows), cs, { numItems: 5, metrics: [M("hr", 1)], excludeSeen: false });
+    assert.deepEqual(Array.from(kept.ranks), [3]);
+  });
+
   it("rejects a scorer returning the wrong shape and bad targets", async () => {
     const bad: Scorer = async (inputs) => new Float32Array(inputs.length * 5);
     await assert.rejects(evaluate(bad, cases([1]), { numItems: 5, metrics: [], excludeSeen: false }), /numItems \+ 1/);
@@ -183,7 +197,7 @@ describe("eval/evaluate: properties (seeded)", () => {
       // Brute force: sort the ranked items by score (NaN last), the target after its ties.
       cs.forEach((c, u) => {
         const row = rows[u]!;
-        const seen = new Set(excludeSeen ? Array.from(c.input) : []);
+        const seen = new Set(excludeSeen ? Array.from(c.history) : []);
         seen.delete(c.target);
         const key = (v: number): number => (Number.isNaN(v) ? -Infinity : v);
         const nanT = Number.isNaN(row[c.target]!);
