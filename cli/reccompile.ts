@@ -4,17 +4,7 @@
  * 1 user error or out of memory (message, no stack trace), 2 internal error.
  */
 import { fatalReport, UserError } from "../src/util/errors.js";
-
-const USAGE = `usage: reccompile <file.rec>...                 check and emit generated/<name>.ts
-       reccompile check <file.rec>...           diagnostics only
-       reccompile fmt [--check|--write] <file.rec>...
-       reccompile explain <file.rec> [--items N] [--json]
-       reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--patience N] [--max-len N] [--batch N]
-                      [--seed N] [--backend B] [--kernels native|ts] [--out DIR] [--resume] [--json]
-       reccompile eval <run-dir> [--data PATH] [--max-len N] [--json]
-       reccompile compare <run-dir>... [--metric ndcg@10] [--every N] [--json]
-       reccompile recommend <run-dir> --history 12,7,301 [--k 10] [--titles FILE]
-       reccompile ablate <file.rec> [--out DIR] [--dry-run] [--run [--data PATH] [--epochs N] [--jobs N]]`;
+import { commandHelp, HELP, usage } from "./usage.js";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -32,8 +22,13 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const [first, ...rest] = argv;
+  if (first === "help" && rest[0] !== undefined) {
+    if (HELP[rest[0]] === undefined) throw new UserError(`reccompile help: unknown command '${rest[0]}' (commands: ${Object.keys(HELP).join(", ")})`);
+    process.stdout.write(commandHelp(rest[0]) + "\n");
+    return 0;
+  }
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    (first === undefined ? process.stderr : process.stdout).write(USAGE + "\n");
+    (first === undefined ? process.stderr : process.stdout).write(usage() + "\n");
     return first === undefined ? 1 : 0;
   }
   if (first === "--version") {
@@ -41,11 +36,18 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   const load = COMMANDS[first];
-  if (load !== undefined && first !== "compile") return (await load()).run(rest);
-  if (first.startsWith("-") || !first.includes(".")) {
-    throw new UserError(`reccompile: unknown command '${first}'\n${USAGE}`);
+  const named = load !== undefined && first !== "compile";
+  if (!named && (first.startsWith("-") || !first.includes("."))) {
+    throw new UserError(`reccompile: unknown command '${first}'\n${usage()}`);
   }
-  return (await COMMANDS.compile!()).run(argv);
+  const [command, args] = named ? [first, rest] : ["compile", argv];
+  // `--help` or `-h` before any `--` asks for the command's help, whatever else is on the line.
+  const flags = args.indexOf("--") < 0 ? args : args.slice(0, args.indexOf("--"));
+  if (flags.includes("--help") || flags.includes("-h")) {
+    process.stdout.write(commandHelp(command) + "\n");
+    return 0;
+  }
+  return (await COMMANDS[command]!()).run(args);
 };
 
 main(process.argv.slice(2)).then(

@@ -39,7 +39,7 @@ const describeSource = (s: DataSource): string => (s.kind === "file" ? s.path : 
 
 const FLAGS = {
   data: "value", format: "value", epochs: "value", patience: "value", "max-len": "value", batch: "value", seed: "value",
-  backend: "value", kernels: "value", out: "value", resume: "boolean", json: "boolean", help: "boolean",
+  backend: "value", kernels: "value", out: "value", resume: "boolean", json: "boolean",
 } as const;
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -53,10 +53,6 @@ const oneOf = <T extends string>(flag: string, value: string | undefined, allowe
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs("run", argv, FLAGS);
-  if (boolFlag(args, "help")) {
-    process.stdout.write("usage: reccompile run <file.rec> [--data PATH] [--format auto|" + FORMATS.join("|") + "] [--epochs N] [--patience N] [--max-len N] [--batch N] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--kernels auto|native|ts] [--out DIR] [--resume] [--json]\n");
-    return 0;
-  }
   if (args.positional.length !== 1) throw new UserError(`reccompile run: expected one spec file, got ${args.positional.length}`);
   const file = args.positional[0]!;
   const format = stringFlag(args, "format") ?? "auto";

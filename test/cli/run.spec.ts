@@ -75,6 +75,24 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(zero.stderr, /--max-len/);
     noStack(zero.stderr);
 
+    // Seen items removed from the ranking: no user's rank gets worse, the header says so, and
+    // `--seen keep` (the spec's own setting) changes nothing.
+    const excl = cli("eval", out, "--seen", "exclude", "--json");
+    assert.equal(excl.code, 0, excl.stderr);
+    assert.match(excl.stdout, /seen items removed from the ranking \(the run's spec keeps them\)/);
+    const exclJson = JSON.parse(excl.stdout.trim().split("\n").at(-1)!) as { exclude_seen: boolean; test: Record<string, number> };
+    assert.equal(exclJson.exclude_seen, true);
+    for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(exclJson.test[k]! >= test[k]!, `${k}: ${exclJson.test[k]} < ${test[k]}`);
+    assert.ok(exclJson.test["mrr@10"]! > test["mrr@10"]!, "excluding the seen items changed nothing");
+    const keep = cli("eval", out, "--seen", "keep", "--json");
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.doesNotMatch(keep.stdout, /seen items/);
+    assert.deepEqual((JSON.parse(keep.stdout.trim().split("\n").at(-1)!) as { test: unknown }).test, rescored.test);
+    const badSeen = cli("eval", out, "--seen", "maybe");
+    assert.equal(badSeen.code, 1);
+    assert.match(badSeen.stderr, /--seen must be keep or exclude, got 'maybe'/);
+    noStack(badSeen.stderr);
+
     const rec = cli("recommend", out, "--history", "3,7,11", "--k", "5");
     assert.equal(rec.code, 0, rec.stderr);
     assert.equal(rec.stdout.trim().split("\n").length, 5);

@@ -1,0 +1,124 @@
+/**
+ * What each command does and accepts: `reccompile --help` prints the synopses, `reccompile
+ * <command> --help` one command's synopsis, summary and flags. Each command's parser accepts exactly
+ * the flags listed here (test/cli/help.spec.ts holds the two together).
+ */
+import { FORMATS as READERS } from "../src/data/formats.js";
+
+export interface CommandHelp {
+  readonly synopsis: string;
+  readonly summary: string;
+  /** Flag (as typed, with its value's placeholder) and what it does. */
+  readonly flags: readonly (readonly [string, string])[];
+}
+
+const FORMATS = ["auto", ...READERS].join("|");
+
+export const HELP: Readonly<Record<string, CommandHelp>> = {
+  compile: {
+    synopsis: "reccompile <file.rec>... [--out-dir DIR] [--quiet]",
+    summary: "Check each spec and emit its training code as <out-dir>/<name>.ts (TypeScript on TensorFlow.js).",
+    flags: [
+      ["--out-dir DIR", "where the generated code goes (default: generated/)"],
+      ["--quiet", "do not list the files written"],
+    ],
+  },
+  check: {
+    synopsis: "reccompile check <file.rec>...",
+    summary: "Parse and type-check specs; diagnostics on stderr; exit 1 when any has an error.",
+    flags: [],
+  },
+  fmt: {
+    synopsis: "reccompile fmt [--check|--write] <file.rec>...",
+    summary: "Print specs in the canonical layout, check that they are in it, or rewrite them in place.",
+    flags: [
+      ["--check", "exit 1 if a file is not formatted, writing nothing"],
+      ["--write", "rewrite the files in place"],
+    ],
+  },
+  explain: {
+    synopsis: "reccompile explain <file.rec> [--items N] [--json]",
+    summary: "The resolved spec, each layer's output shape, parameter counts and FLOPs per token.",
+    flags: [
+      ["--items N", "catalogue size to size the embeddings with (default: 3416, ML-1M's)"],
+      ["--json", "machine-readable output"],
+    ],
+  },
+  run: {
+    synopsis: "reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--patience N] [--max-len N] [--batch N] [--seed N] [--backend B] [--kernels K] [--out DIR] [--resume] [--json]",
+    summary: "Compile, train and evaluate a spec; writes a run folder (checkpoints, history, metrics, ranks).",
+    flags: [
+      ["--data PATH", "the interactions to train on (default: the built-in synthetic data)"],
+      ["--format F", `how to read --data: ${FORMATS} (default: auto)`],
+      ["--epochs N", "override train { epochs }"],
+      ["--patience N", "override the early-stopping patience"],
+      ["--max-len N", "override data { max_len }"],
+      ["--batch N", "override train { batch }"],
+      ["--seed N", "override train { seed }"],
+      ["--backend B", "auto|tensorflow|webgpu|wasm|cpu (default: auto)"],
+      ["--kernels K", "auto|native|ts: the scan kernels (default: auto, or REC_KERNELS)"],
+      ["--out DIR", "the run folder (default: runs/<model>-<time>)"],
+      ["--resume", "continue the run in --out from its last checkpoint"],
+      ["--json", "also print the result as JSON"],
+    ],
+  },
+  eval: {
+    synopsis: "reccompile eval <run-dir> [--data PATH] [--format F] [--backend B] [--max-len N] [--seen keep|exclude] [--json]",
+    summary: "Score a run's kept weights again: on other data over the same items, with shorter or longer inputs, or with the seen items removed from the ranking.",
+    flags: [
+      ["--data PATH", "score on this data (default: the run's)"],
+      ["--format F", `how to read --data: ${FORMATS} (default: auto)`],
+      ["--backend B", "auto|tensorflow|webgpu|wasm|cpu (default: auto)"],
+      ["--max-len N", "feed only the most recent N items (default: the run's max_len)"],
+      ["--seen keep|exclude", "keep the user's seen items in the ranking or remove them (default: the run's eval { exclude_seen })"],
+      ["--json", "also print the figures as JSON"],
+    ],
+  },
+  compare: {
+    synopsis: "reccompile compare <run-dir>... [--metric M] [--every N] [--json]",
+    summary: "Validation curves side by side, and finished runs tested per user against the first.",
+    flags: [
+      ["--metric M", "the metric to compare (default: ndcg@10)"],
+      ["--every N", "print every Nth epoch"],
+      ["--json", "machine-readable output"],
+    ],
+  },
+  recommend: {
+    synopsis: "reccompile recommend <run-dir> --history 12,7,301 [--k N] [--titles FILE] [--item-map TSV] [--json]",
+    summary: "The top-K items a run's model recommends after a history of item ids (oldest first).",
+    flags: [
+      ["--history IDS", "comma-separated item ids of the run's data, oldest first (required)"],
+      ["--k N", "how many items (default: 10)"],
+      ["--titles FILE", "MovieLens movies.dat or u.item, to print titles"],
+      ["--item-map TSV", "item id -> original id, when the data was renumbered"],
+      ["--json", "machine-readable output"],
+    ],
+  },
+  ablate: {
+    synopsis: "reccompile ablate <file.rec> [--out DIR] [--dry-run] [--run [--data PATH] [--format F] [--epochs N] [--seed N] [--jobs N]]",
+    summary: "Generate one spec per variant of the spec's ablate { } section; with --run, train them all and write a report.",
+    flags: [
+      ["--out DIR", "where the variants go (default: specs/ablations/<spec>/)"],
+      ["--dry-run", "list the variants and their changes, write nothing"],
+      ["--run", "also train the base and every variant (resumable) and write ablation.md, .csv and .svg"],
+      ["--data PATH", "with --run: the data to train on"],
+      ["--format F", `with --run: how to read --data: ${FORMATS}`],
+      ["--epochs N", "with --run: epochs per variant"],
+      ["--seed N", "with --run: the seed of every run"],
+      ["--jobs N", "with --run: runs at a time (default: 1)"],
+    ],
+  },
+};
+
+/** `reccompile --help`: every command's synopsis. */
+export const usage = (): string =>
+  `usage: ${Object.values(HELP).map((h) => h.synopsis).join("\n       ")}\n\n` +
+  "`reccompile <command> --help` describes a command and its flags.";
+
+/** `reccompile <command> --help`. */
+export const commandHelp = (command: string): string => {
+  const h = HELP[command]!;
+  const w = Math.max(0, ...h.flags.map(([f]) => f.length));
+  const flags = h.flags.length === 0 ? "" : `\n\nflags:\n${h.flags.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`).join("\n")}`;
+  return `usage: ${h.synopsis}\n\n${h.summary}${flags}`;
+};
