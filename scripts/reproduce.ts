@@ -4,7 +4,9 @@
  * Trains the paper's comparison from the shipped specs (`--models` picks some, in that order), one
  * run folder per model under runs/reproduce/<dataset>/ (resumable: finished runs are read back,
  * interrupted ones resumed), then writes docs/results/<dataset>.json and docs/results.md covering
- * every model that has a run folder. Progress streams to stderr.
+ * every model that has a run folder. A finished model whose folder is not on this machine keeps the
+ * row the previous results file recorded for it, marked as carried over (src/runner/carry.ts).
+ * Progress streams to stderr.
  * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
  * last checkpoint got (epochs, best validation so far; no test figures).
  */
@@ -12,6 +14,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
+import { mergeResults } from "../src/runner/carry.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
 import { f4, pct, signed } from "../src/util/format.js";
 import { packageRoot } from "../src/util/paths.js";
@@ -53,6 +56,7 @@ const PAIRED_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
 interface PairedRow {
   readonly model: string; readonly reference: string; readonly metric: string; readonly users: number;
   readonly value: number; readonly base: number; readonly delta: number; readonly p_ttest: number; readonly p_wilcoxon: number;
+  readonly carried_from?: string;
 }
 
 const pCell = (p: number): string => (!Number.isFinite(p) ? "n/a" : p < 1e-4 ? "<1e-4" : p.toFixed(4));
@@ -120,8 +124,10 @@ const main = async (): Promise<void> => {
     status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
     /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
     threads: number | null; spec: string; command: string;
+    /** Set on a row carried over from the previous results file (src/runner/carry.ts). */
+    carried_from?: string;
   };
-  const results: Record<string, Row> = {};
+  const fresh: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
   if (!reportOnly)
     for (const job of toRun) {
@@ -143,22 +149,26 @@ const main = async (): Promise<void> => {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
       const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
       const toBest = m.best_epoch === null ? null : history.slice(0, m.best_epoch).reduce((t, e) => t + e.seconds, 0) / 60;
-      results[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), minutes_to_best: toBest, threads, spec: job.spec, command };
+      fresh[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), minutes_to_best: toBest, threads, spec: job.spec, command };
     } else if (existsSync(join(dir, "checkpoint.json"))) {
       const c = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as CheckpointView;
       const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
-      results[job.key] = {
+      fresh[job.key] = {
         status: "unfinished", epochs: c.epoch, best_epoch: c.best?.epoch ?? null, ...(best ? { valid: best } : {}),
         seconds_per_epoch: median(c.history.map((e) => e.seconds)), threads, spec: job.spec, command,
       };
     }
   }
   mkdirSync(join("docs", "results"), { recursive: true });
-  const paired = pairedTests(root);
-  writeJsonAtomic(join("docs", "results", `${dataset}.json`), { dataset, date: new Date().toISOString(), models: results, paired });
+  const resultsFile = join("docs", "results", `${dataset}.json`);
+  const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, "utf8")) as { date: string; models: Record<string, Row>; paired?: PairedRow[] }) : null;
+  const { models: results, paired } = mergeResults(JOBS.map((j) => j.key), fresh, pairedTests(root), previous, PAIRS);
+  const carried = Object.values(results).some((r) => r.carried_from !== undefined);
+  for (const [k, r] of Object.entries(results)) if (r.carried_from !== undefined) process.stderr.write(`${k}: no run folder here; its row is carried over from ${r.carried_from}\n`);
+  writeJsonAtomic(resultsFile, { dataset, date: new Date().toISOString(), models: results, paired });
 
   const rows = Object.entries(results).map(([k, r]) =>
-    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
+    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
   const paper = Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
   const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
@@ -174,7 +184,7 @@ two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over th
 
 | model | against | metric | value | change | p (t-test) | p (Wilcoxon) |
 |---|---|---|---|---|---|---|
-${paired.map((r) => `| ${r.model} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
+${paired.map((r) => `| ${r.model}${r.carried_from !== undefined ? " †" : ""} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
 `;
   writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
 
@@ -185,7 +195,9 @@ median over epochs (training and validation); "min to best" sums the epochs up t
 shared it, so their times are not comparable with the others). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
-[results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.
+[results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
+Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
+they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
 How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
 
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { mergeResults } from "../../src/runner/carry.js";
+
+type Row = { status: string; hr: number; carried_from?: string };
+type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string };
+
+const ORDER = ["pop", "sasrec", "mamba", "tuned"];
+const PAIRS = [["tuned", "mamba"], ["sasrec", "mamba"]] as const;
+const previous = {
+  date: "2026-11-20T05:57:22.481Z",
+  models: {
+    pop: { status: "finished", hr: 0.01 },
+    sasrec: { status: "finished", hr: 0.25, carried_from: "2026-11-10" },
+    mamba: { status: "finished", hr: 0.27 },
+    tuned: { status: "unfinished", hr: 0.2 },
+    dropped: { status: "finished", hr: 0.5 },
+  } as Record<string, Row>,
+  paired: [
+    { model: "sasrec", reference: "mamba", metric: "hr@10", p: 0.01 },
+    { model: "sasrec", reference: "mamba", metric: "ndcg@10", p: 0.02 },
+    { model: "tuned", reference: "mamba", metric: "hr@10", p: 0.5 },
+  ] as Pair[],
+};
+
+describe("runner/carry: results that outlive their run folders", () => {
+  it("a fresh row replaces the recorded one; a model without a folder keeps its finished row, dated", () => {
+    const fresh: Record<string, Row> = { mamba: { status: "finished", hr: 0.28 } };
+    const { models } = mergeResults(ORDER, fresh, [], previous, PAIRS);
+    assert.deepEqual(Object.keys(models), ["pop", "sasrec", "mamba"]);
+    assert.deepEqual(models.mamba, { status: "finished", hr: 0.28 });
+    assert.deepEqual(models.pop, { status: "finished", hr: 0.01, carried_from: "2026-11-20" });
+    // carried again: keeps the date it was first carried from
+    assert.equal(models.sasrec!.carried_from, "2026-11-10");
+    // an unfinished row is not carried (its checkpoint left with its folder); a model no longer
+    // among the jobs is dropped
+    assert.ok(!("tuned" in models) && !("dropped" in models));
+  });
+
+  it("paired tests are carried only while both sides are, in the pairs' order", () => {
+    const none = mergeResults(ORDER, {}, [], previous, PAIRS);
+    assert.deepEqual(none.paired.map((p) => [p.model, p.metric, p.carried_from]), [
+      ["sasrec", "hr@10", "2026-11-20"],
+      ["sasrec", "ndcg@10", "2026-11-20"],
+    ]);
+    // mamba trained again: the old sasrec-vs-mamba test no longer stands for it
+    const retrained = mergeResults(ORDER, { mamba: { status: "finished", hr: 0.28 } }, [], previous, PAIRS);
+    assert.deepEqual(retrained.paired, []);
+    // fresh pairs come first in PAIRS order and replace recorded ones
+    const freshPair: Pair = { model: "tuned", reference: "mamba", metric: "hr@10", p: 0.001 };
+    const both = mergeResults(ORDER, { tuned: { status: "finished", hr: 0.3 }, mamba: { status: "finished", hr: 0.28 } }, [freshPair], previous, PAIRS);
+    assert.deepEqual(both.paired, [freshPair]);
+  });
+
+  it("without a previous file, only the fresh rows", () => {
+    const fresh: Record<string, Row> = { tuned: { status: "unfinished", hr: 0.2 } };
+    assert.deepEqual(mergeResults(ORDER, fresh, [], null, PAIRS), { models: fresh, paired: [] });
+  });
+});
