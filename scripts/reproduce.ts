@@ -29,6 +29,8 @@ const JOBS: readonly Job[] = [
   { key: "mamba4rec-tuned", spec: "specs/mamba4rec-tuned.rec" },
   { key: "mamba4rec-seed2", spec: "specs/mamba4rec.rec", seed: 2021 },
   { key: "mamba4rec-tuned-seed2", spec: "specs/mamba4rec-tuned.rec", seed: 2021 },
+  { key: "sasrec-tuned", spec: "specs/sasrec-tuned.rec" },
+  { key: "sasrec-tuned-seed2", spec: "specs/sasrec-tuned.rec", seed: 2021 },
 ];
 
 const DATASETS: Readonly<Record<string, string>> = {
@@ -48,6 +50,7 @@ const METRICS = ["hr@10", "ndcg@10", "mrr@10", "hr@20", "ndcg@20"] as const;
 const PAIRS: readonly (readonly [model: string, reference: string])[] = [
   ["mamba4rec-tuned", "mamba4rec"],
   ["mamba4rec-tuned-seed2", "mamba4rec-seed2"],
+  ["sasrec-tuned", "sasrec"],
   ["sasrec", "mamba4rec"],
   ["gru4rec", "mamba4rec"],
 ];
@@ -198,7 +201,7 @@ Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().sl
 [results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
 Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
 they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
-How \`mamba4rec-tuned\` was chosen, on validation only: [tuning.md](tuning.md).
+How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only: [tuning.md](tuning.md).
 
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
