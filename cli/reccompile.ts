@@ -42,7 +42,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   const [command, args] = named ? [first, rest] : ["compile", argv];
   // `--help` or `-h` before any `--` asks for the command's help, whatever else is on the line.
-  const flags = args.indexOf("--") < 0 ? args : args.slice(0, args.indexOf("--"));
+  const end = args.indexOf("--");
+  const flags = end < 0 ? args : args.slice(0, end);
   if (flags.includes("--help") || flags.includes("-h")) {
     process.stdout.write(commandHelp(command) + "\n");
     return 0;
