@@ -66,6 +66,8 @@ describe("ML-1M integration (skipped when ../shared/data/ml-1m is absent)", func
     // exclude_seen removes the user's whole history, which for the users with more than 200 earlier
     // items (1,561 at validation, 1,572 at test) is more than the model's input window: no rank is
     // worse than with the window alone, and some are better.
+    assert.equal(split.valid.filter((c) => c.history.length > 200).length, 1561);
+    assert.equal(split.test.filter((c) => c.history.length > 200).length, 1572);
     const excl = { ...opts, excludeSeen: true };
     const window = (cases: typeof split.valid) => ({ ...excl, seen: (i: number) => cases[i]!.input });
     const validX = await evaluate(popularityScorer(split), split.valid, excl);
