@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
   check: () => import("./commands/check.js"),
   fmt: () => import("./commands/fmt.js"),
   explain: () => import("./commands/explain.js"),
+  data: () => import("./commands/data.js"),
   run: () => import("./commands/run.js"),
   eval: () => import("./commands/eval.js"),
   compare: () => import("./commands/compare.js"),

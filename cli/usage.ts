@@ -44,6 +44,17 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--json", "machine-readable output"],
     ],
   },
+  data: {
+    synopsis: "reccompile data [PATH] [--format F] [--spec FILE.rec] [--max-len N] [--batch N] [--json]",
+    summary: "The data at PATH (default: the built-in synthetic data) as a run would see it, before training: what was read and what the filters keep, history lengths, item popularity, repeated items, the leave-one-out split, and what one training epoch costs.",
+    flags: [
+      ["--format F", `how to read PATH: ${FORMATS} (default: auto)`],
+      ["--spec FILE.rec", "take the data and train settings from this spec (default: the language's defaults)"],
+      ["--max-len N", "override data { max_len }"],
+      ["--batch N", "override train { batch }"],
+      ["--json", "also print the figures as JSON"],
+    ],
+  },
   run: {
     synopsis: "reccompile run <file.rec> [--data PATH] [--format F] [--epochs N] [--patience N] [--max-len N] [--batch N] [--seed N] [--backend B] [--kernels K] [--out DIR] [--resume] [--json]",
     summary: "Compile, train and evaluate a spec; writes a run folder (checkpoints, history, metrics, ranks).",

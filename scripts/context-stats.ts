@@ -4,9 +4,10 @@
  * target sees min(its history, max_len) items), and the tokens an epoch processes; then the padded
  * positions (rows x longest row) of a 2,048-target batch under `all_positions` and `last`, over three
  * epochs' batches, against the trainer's micro-batch limit. Used in docs/tuning.md and trainer.ts.
+ * (`reccompile data PATH --spec FILE` prints the first figures for one spec's settings.)
  */
 import { applyFilters, leaveOneOut, loadDataset } from "../src/data/index.js";
-import { epochBatches, makeRows } from "../src/runtime/batches.js";
+import { epochBatches, epochStats, makeRows } from "../src/runtime/batches.js";
 import { MICRO_BATCH_POSITIONS } from "../src/runtime/trainer.js";
 import { Rng } from "../src/util/rng.js";
 
@@ -15,24 +16,11 @@ const i = process.argv.indexOf("--max-len");
 const maxLen = i >= 0 ? Number(process.argv[i + 1]) : 200;
 const split = leaveOneOut(applyFilters(loadDataset(file), { kCore: 5, minSeqLen: 3 }), maxLen);
 
-let full = 0;
-let targets = 0;
-for (const s of split.train) for (let t = 1; t < s.length; t++, targets++) full += Math.min(t, maxLen);
-console.log(`${file}: ${targets} training targets; RecBole prefixes: mean context ${(full / targets).toFixed(1)} items`);
-for (const minContext of [0, 100, 150, maxLen - 1]) {
-  const rows = makeRows(split.train, maxLen, "all_positions", minContext);
-  let ctx = 0;
-  let tokens = 0;
-  let short = 0;
-  for (let r = 0; r < rows.len.length; r++) {
-    tokens += rows.len[r]!;
-    for (let p = rows.from[r]!; p < rows.len[r]!; p++) {
-      ctx += p + 1;
-      if (p + 1 < Math.min(rows.start[r]! + p + 1, maxLen)) short++;
-    }
-  }
-  console.log(`min_context ${String(minContext).padStart(3)}: mean context ${(ctx / rows.targets).toFixed(1)}, ` +
-    `${((100 * short) / rows.targets).toFixed(1)}% of targets see less than RecBole's, tokens per epoch x${(tokens / rows.targets).toFixed(2)}`);
+const sweep = [0, 100, 150, maxLen - 1].map((minContext) => epochStats(split.train, maxLen, { targets: "all_positions", minContext, batch: 2048 }));
+console.log(`${file}: ${sweep[0]!.trainTargets} training targets; RecBole prefixes: mean context ${sweep[0]!.prefixMeanContext.toFixed(1)} items`);
+for (const e of sweep) {
+  console.log(`min_context ${String(e.minContext).padStart(3)}: mean context ${e.meanContext.toFixed(1)}, ` +
+    `${(100 * e.shortShare).toFixed(1)}% of targets see less than RecBole's, tokens per epoch x${(e.positions / e.trainTargets).toFixed(2)}`);
 }
 for (const mode of ["all_positions", "last"] as const) {
   const rows = makeRows(split.train, maxLen, mode);

@@ -6,3 +6,5 @@ export { kCore, minSeqLen, applyFilters } from "./filter.js";
 export { leaveOneOut } from "./split.js";
 export { syntheticDataset, SYNTHETIC_DEFAULTS } from "./synthetic.js";
 export type { SyntheticOptions } from "./synthetic.js";
+export { datasetStats, splitStats, distribution, gini } from "./stats.js";
+export type { DatasetStats, SplitStats, Distribution } from "./stats.js";

@@ -21,15 +21,16 @@ export interface PreparedData {
   readonly warnings: readonly string[];
 }
 
-export const prepareData = (source: DataSource, cfg: DataConfig): PreparedData => {
-  let raw: Dataset;
-  if (source.kind === "file") {
-    if (!existsSync(source.path)) throw new UserError(`data file not found: ${source.path}`);
-    if (statSync(source.path).isDirectory()) throw new UserError(`data path is a directory, not a file: ${source.path}`);
-    raw = loadDataset(source.path, { format: source.format, minRating: cfg.minRating, name: datasetName(source.path) });
-  } else {
-    raw = syntheticDataset(source);
-  }
+/** The source's interactions as read: the rating threshold applied, no other filter. */
+export const readSource = (source: DataSource, cfg: Pick<DataConfig, "minRating">): Dataset => {
+  if (source.kind === "synthetic") return syntheticDataset(source);
+  if (!existsSync(source.path)) throw new UserError(`data file not found: ${source.path}`);
+  if (statSync(source.path).isDirectory()) throw new UserError(`data path is a directory, not a file: ${source.path}`);
+  return loadDataset(source.path, { format: source.format, minRating: cfg.minRating, name: datasetName(source.path) });
+};
+
+/** The data section's filters and split applied to what `readSource` read. */
+export const prepareFrom = (source: DataSource, raw: Dataset, cfg: DataConfig): PreparedData => {
   const dataset = applyFilters(raw, { kCore: cfg.kCore, minSeqLen: cfg.minSeqLen });
   if (dataset.sequences.length === 0) {
     throw new UserError(`no users left in ${source.kind === "file" ? source.path : "the built-in data"} after filtering (k_core ${cfg.kCore}, min_seq_len ${cfg.minSeqLen})`);
@@ -38,3 +39,5 @@ export const prepareData = (source: DataSource, cfg: DataConfig): PreparedData =
   const interactions = dataset.sequences.reduce((n, s) => n + s.length, 0);
   return { source, name: dataset.name, dataset, split, interactions, warnings: dataset.warnings };
 };
+
+export const prepareData = (source: DataSource, cfg: DataConfig): PreparedData => prepareFrom(source, readSource(source, cfg), cfg);

@@ -9,7 +9,7 @@
  * few batches to limit padding, and the batch order is shuffled again. A batch too large for one
  * forward pass (`last`: up to `batch` rows of maxLen) is computed in micro-batches (trainer.ts).
  */
-import type { Rng } from "../util/rng.js";
+import { Rng } from "../util/rng.js";
 import type { TrainBatch } from "./loss.js";
 
 export type TargetMode = "all_positions" | "last";
@@ -149,4 +149,75 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
     }
   });
   return { rows: ids.length, len: L, inputs, targets, count };
+};
+
+export interface EpochStats {
+  readonly targets: TargetMode;
+  readonly minContext: number;
+  readonly batch: number;
+  /** Training rows (windows, or prefixes for `last`). */
+  readonly rows: number;
+  readonly trainTargets: number;
+  /** Input positions an epoch computes, before padding. */
+  readonly positions: number;
+  /** Input positions including each batch's padding to its longest row (one epoch's batches). */
+  readonly paddedPositions: number;
+  readonly steps: number;
+  /** Mean items of history each training target is predicted from. */
+  readonly meanContext: number;
+  /** The same under RecBole's prefixes: every target sees min(its history, max_len) items. */
+  readonly prefixMeanContext: number;
+  /** Share of the targets that see less history than under RecBole's prefixes. */
+  readonly shortShare: number;
+}
+
+/**
+ * One epoch under the spec's training settings: the rows the trainer makes, the positions it
+ * computes, the optimizer steps (one epoch's batches, drawn with `seed`, as the trainer does) and
+ * how much history each target sees, against RecBole's one-sample-per-prefix contexts.
+ */
+export const epochStats = (
+  train: readonly Int32Array[],
+  maxLen: number,
+  cfg: { readonly targets: TargetMode; readonly minContext: number; readonly batch: number },
+  seed = 0,
+): EpochStats => {
+  const rows = makeRows(train, maxLen, cfg.targets, cfg.targets === "all_positions" ? cfg.minContext : 0);
+  let positions = 0;
+  let context = 0;
+  let prefixContext = 0;
+  let short = 0;
+  for (let r = 0; r < rows.len.length; r++) {
+    const len = rows.len[r]!;
+    const start = rows.start[r]!;
+    positions += len;
+    // The target at position p sees the row's first p + 1 inputs; its history is start + p + 1 items.
+    for (let p = rows.mode === "last" ? len - 1 : rows.from[r]!; p < len; p++) {
+      const full = Math.min(start + p + 1, maxLen);
+      context += p + 1;
+      prefixContext += full;
+      if (p + 1 < full) short++;
+    }
+  }
+  let padded = 0;
+  const batches = epochBatches(rows, cfg.batch, new Rng(seed));
+  for (const b of batches) {
+    let longest = 0;
+    for (const r of b) longest = Math.max(longest, rows.len[r]!);
+    padded += longest * b.length;
+  }
+  const t = rows.targets;
+  return {
+    targets: cfg.targets,
+    minContext: cfg.targets === "all_positions" ? cfg.minContext : 0,
+    batch: cfg.batch,
+    rows: rows.len.length,
+    trainTargets: t,
+    positions,
+    paddedPositions: padded,
+    steps: batches.length,
+    meanContext: t === 0 ? 0 : context / t,
+    prefixMeanContext: t === 0 ? 0 : prefixContext / t,
+    shortShare: t === 0 ? 0 : short / t,
+  };
 };

@@ -1,0 +1,83 @@
+/** `reccompile data`: the data as a run would see it, and its errors. */
+import { strict as assert } from "node:assert";
+import { cli, ensureBuilt } from "../check/cli.js";
+import { tempFixtures } from "../data/helpers.js";
+
+interface DataJson {
+  dataset: string;
+  format: string | null;
+  read: { users: number; items: number; interactions: number; repeats: number };
+  kept: { users: number; items: number; interactions: number; repeats: number; usersWithRepeats: number };
+  warnings: string[];
+  split: { trainTargets: number; valid: number; test: number; testInputsCut: number; testTargetsSeen: number };
+  epoch: { rows: number; positions: number; trainTargets: number; steps: number; batch: number } | null;
+}
+
+const lastJson = (stdout: string): DataJson => JSON.parse(stdout.trim().split("\n").pop()!) as DataJson;
+
+describe("reccompile data", function () {
+  this.timeout(60_000);
+  const fx = tempFixtures();
+  before(ensureBuilt);
+  after(() => fx.cleanup());
+
+  it("describes the built-in data under the language's defaults", () => {
+    const r = cli("data", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^synthetic: the built-in synthetic data; settings from the language's defaults/);
+    assert.match(r.stdout, /^after filters +1,000 +500 +39,674$/m);
+    const j = lastJson(r.stdout);
+    assert.equal(j.format, null);
+    assert.equal(j.kept.users, 1000);
+    assert.equal(j.split.trainTargets, j.kept.interactions - 3 * j.kept.users);
+    assert.equal(j.epoch!.trainTargets, j.split.trainTargets);
+  });
+
+  it("a file under a spec: what the filters remove, the split, and one epoch's windows", () => {
+    // Six users of items a-f in turn (8 each), and one item z that user 1 alone rates once: k_core(5) drops z.
+    const users = Array.from({ length: 6 }, (_, u) => Array.from({ length: 8 }, (_, k) => `${u + 1} ${"abcdef"[(u + k) % 6]}`));
+    users[0]!.splice(3, 0, "1 z");
+    const file = fx.write("small.txt", users.flat().join("\n") + "\n");
+    const r = cli("data", file, "--spec", "specs/mamba4rec.rec", "--max-len", "3", "--batch", "4", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const j = lastJson(r.stdout);
+    assert.equal(j.format, "pairs");
+    assert.deepEqual([j.read.users, j.read.items, j.read.interactions], [6, 7, 49]);
+    assert.deepEqual([j.kept.users, j.kept.items, j.kept.interactions], [6, 6, 48]);
+    assert.equal(j.kept.repeats, 2 * 6); // a-f in turn: the 7th and 8th items repeat the 1st and 2nd
+    assert.equal(j.kept.usersWithRepeats, 6);
+    assert.match(r.stdout, /filters: k_core\(5\), min_seq_len 3: k-core\(5\): removed 0 users, 1 item/);
+    // 6 items to train on per user: 5 targets, in windows of 3 ending at 5 and 2 (2 rows per user)
+    assert.deepEqual(j.split, { trainTargets: 30, valid: 6, test: 6, testInputsCut: 6, testTargetsSeen: 6 });
+    assert.equal(j.epoch!.rows, 12);
+    assert.equal(j.epoch!.positions, 30);
+    assert.equal(j.epoch!.batch, 4);
+    assert.match(r.stdout, /repeats: 12 interactions \(25\.0%\) return to an item the user had before, by 6 users/);
+    assert.match(r.stdout, /training epoch \(targets all_positions, min_context 0, batch 4\): 12 windows, 30 input positions/);
+  });
+
+  it("a popularity spec has no training epoch", () => {
+    const r = cli("data", "--spec", "specs/pop.rec", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /training epoch: none/);
+    assert.equal(lastJson(r.stdout).epoch, null);
+  });
+
+  it("bad input is a located user error", () => {
+    const cases: [string[], RegExp][] = [
+      [["data", "/no/such/file.txt"], /^data file not found: \/no\/such\/file\.txt/],
+      [["data", "--format", "pairs"], /--format needs a data file/],
+      [["data", "a.txt", "b.txt"], /expected at most one data file, got 2/],
+      [["data", "x.txt", "--format", "parquet"], /unknown --format 'parquet'/],
+      [["data", "--max-len", "0"], /--max-len must be between 1 and/],
+      [["data", "--spec", "specs/sasrec.rec", "--max-len", "300"], /--max-len 300 contradicts the spec: specs\/sasrec\.rec:\d+:\d+/],
+      [["data", "--spec", "test/check/fixtures/invalid/heads_divide.rec"], /heads_divide\.rec:\d+:\d+: error REC/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = cli(...argv);
+      assert.equal(r.code, 1, `${argv.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+    }
+  });
+});
