@@ -4,7 +4,14 @@ import * as rt from "../src/api.js";
 
 /** The resolved configuration of specs/pop.rec, every default filled in. */
 export const config: rt.RunConfig = {
-  data: { maxLen: 200, kCore: 5, minRating: null, minSeqLen: 3, split: "leave_one_out" },
+  data: {
+    maxLen: 200,
+    kCore: 5,
+    minRating: null,
+    minSeqLen: 3,
+    timeOrder: "exact",
+    split: "leave_one_out",
+  },
   train: {
     loss: { kind: "cross_entropy", labelSmoothing: 0 },
     targets: "all_positions",

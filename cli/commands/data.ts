@@ -80,6 +80,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     sizeRow("read", read),
     sizeRow("after filters", kept),
     `filters: ${filters}${data.warnings.length ? `: ${data.warnings.join("; ")}` : ": nothing removed"}`,
+    ...(cfg.timeOrder === "float32" ? ["order: time_order float32: where the format has timestamps, each user's interactions by timestamp rounded to float32 (RecBole's order), ties in file order"] : []),
     `density: ${pct(kept.density)} of the user-item pairs`,
     `interactions per user: ${dist(kept.length)}`,
     `interactions per item: ${dist(kept.itemCount)}`,

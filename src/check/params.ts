@@ -126,6 +126,7 @@ export const SECTIONS: Readonly<Record<string, ParamTable>> = {
       variants: { k_core: { k: nonNegInt("Minimum interactions per user and item; 0 disables.") } } },
     min_rating: { ...nonNeg("Drop interactions rated below this."), nullable: true, default: null, defaultText: "none" },
     min_seq_len: scalar(Int, "integer", (n) => n >= 1, ">= 1", "Drop users with fewer interactions (>= 3 for leave_one_out).", { default: 3 }),
+    time_order: enumOf(["exact", "float32"], "How a user's interactions are ordered, for formats with timestamps. exact: by timestamp, ties in file order. float32: by the timestamp rounded to a 32-bit float, ties in file order, as RecBole orders them (it holds timestamps in a torch.FloatTensor): Unix times of 1987-2004 fall on a 64-second grid, later ones on a 128-second grid, so interactions within a minute or two keep file order.", { default: "exact" }),
     split: enumOf(["leave_one_out"], "Evaluation split.", { default: "leave_one_out" }),
   },
   train: {

@@ -32,6 +32,8 @@ export interface LoadOptions {
   readonly format?: Format | "auto";
   /** Drop interactions rated below this at read time; null/undefined keeps all. */
   readonly minRating?: number | null;
+  /** `exact` (default): sort by timestamp; `float32`: by the timestamp rounded to float32, as RecBole does. */
+  readonly timeOrder?: "exact" | "float32";
   readonly csv?: CsvOptions;
   /** Dataset name; default from the file name (see datasetName). */
   readonly name?: string;
@@ -60,7 +62,7 @@ export const loadDataset = (file: string, opts: LoadOptions = {}): Dataset => {
   if (fmt !== "auto" && !isFormat(fmt)) throw new UserError(`unknown data format ${JSON.stringify(fmt)}; expected auto or one of ${FORMATS.join(", ")}`);
   const format: Format = fmt === "auto" ? detectFormat(file) : fmt;
   const log = READERS[format](file, { minRating: opts.minRating ?? null, ...(opts.csv ? { csv: opts.csv } : {}) });
-  return log.toDataset(opts.name ?? datasetName(file));
+  return log.toDataset(opts.name ?? datasetName(file), opts.timeOrder ?? "exact", format);
 };
 
 export interface IdMaps {

@@ -78,8 +78,13 @@ export class InteractionLog {
     return this.u.length;
   }
 
-  /** Groups by user (user order = first appearance), sorts by time stably, and numbers items 1..N. */
-  toDataset(name: string): Dataset {
+  /**
+   * Groups by user (user order = first appearance), sorts by time stably, and numbers items 1..N.
+   * `float32` sorts on the timestamps rounded to float32 (Math.fround, round-to-nearest-even like
+   * torch.FloatTensor), which is how RecBole orders a user's interactions; `format` names the file's
+   * format in the warning given when it has no timestamps to order by.
+   */
+  toDataset(name: string, timeOrder: "exact" | "float32" = "exact", format = "this"): Dataset {
     const n = this.u.length;
     const users = this.u.view();
     const items = this.i.view();
@@ -91,7 +96,10 @@ export class InteractionLog {
     const order = new Int32Array(n);
     const fill = start.slice(0, numUsers);
     for (let k = 0; k < n; k++) order[fill[users[k]!]!++] = k;
-    const ts = this.t?.view();
+    const exact = this.t?.view();
+    const ts = exact === undefined || timeOrder === "exact" ? exact : Float64Array.from(exact, Math.fround);
+    const warnings = this.warnings.slice();
+    if (timeOrder === "float32" && exact === undefined) warnings.push(`time_order float32 changes nothing: the ${format} format has no timestamps (the file's order is kept)`);
     const sequences: Int32Array[] = new Array(numUsers);
     for (let u = 0; u < numUsers; u++) {
       const a = start[u]!;
@@ -121,7 +129,7 @@ export class InteractionLog {
       sequences,
       userIds: this.users.names.slice(),
       itemIds: ["", ...this.items.names],
-      warnings: this.warnings.slice(),
+      warnings,
     };
   }
 }

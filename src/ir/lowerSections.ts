@@ -43,7 +43,7 @@ export const lowerData = (section: Section | undefined, sink: Sink): DataConfig 
   const r = decodeSection("data", section, sink, { width: 0, dataMaxLen: 0 });
   if (r === undefined) return undefined;
   const filter = r["filter"] as ChoiceVal | null;
-  return { maxLen: n(r, "max_len"), kCore: filter === null ? 0 : n(filter.args, "k"), minRating: r["min_rating"] as number | null, minSeqLen: n(r, "min_seq_len"), split: "leave_one_out" };
+  return { maxLen: n(r, "max_len"), kCore: filter === null ? 0 : n(filter.args, "k"), minRating: r["min_rating"] as number | null, minSeqLen: n(r, "min_seq_len"), timeOrder: r["time_order"] as DataConfig["timeOrder"], split: "leave_one_out" };
 };
 
 const metric = (m: MetricVal): Metric => ({ name: m.name as Metric["name"], k: m.k });

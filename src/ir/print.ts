@@ -53,6 +53,7 @@ export const printSpec = (spec: CheckedSpec): string => {
     `  filter: ${d.kCore > 0 ? `k_core(${d.kCore})` : "none"}`,
     `  min_rating: ${d.minRating === null ? "none" : num(d.minRating)}`,
     `  min_seq_len: ${d.minSeqLen}`,
+    `  time_order: ${d.timeOrder}`,
     `  split: ${d.split}`,
     "}", "",
     "train {",

@@ -94,6 +94,11 @@ export interface DataConfig {
   readonly minRating: number | null;
   /** Drop users with fewer interactions than this after filtering (at least 3 for leave-one-out). */
   readonly minSeqLen: number;
+  /**
+   * How each user's interactions are ordered where the format has timestamps: `exact` by timestamp,
+   * `float32` by the timestamp rounded to float32 (RecBole's order); ties keep file order in both.
+   */
+  readonly timeOrder: "exact" | "float32";
   readonly split: "leave_one_out";
 }
 

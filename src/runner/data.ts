@@ -22,11 +22,11 @@ export interface PreparedData {
 }
 
 /** The source's interactions as read: the rating threshold applied, no other filter. */
-export const readSource = (source: DataSource, cfg: Pick<DataConfig, "minRating">): Dataset => {
+export const readSource = (source: DataSource, cfg: Pick<DataConfig, "minRating" | "timeOrder">): Dataset => {
   if (source.kind === "synthetic") return syntheticDataset(source);
   if (!existsSync(source.path)) throw new UserError(`data file not found: ${source.path}`);
   if (statSync(source.path).isDirectory()) throw new UserError(`data path is a directory, not a file: ${source.path}`);
-  return loadDataset(source.path, { format: source.format, minRating: cfg.minRating, name: datasetName(source.path) });
+  return loadDataset(source.path, { format: source.format, minRating: cfg.minRating, timeOrder: cfg.timeOrder, name: datasetName(source.path) });
 };
 
 /** The data section's filters and split applied to what `readSource` read. */

@@ -63,6 +63,15 @@ describe("reccompile data", function () {
     assert.equal(lastJson(r.stdout).epoch, null);
   });
 
+  it("a spec's time_order float32 is applied and said", () => {
+    const spec = fx.write("order.rec", "model P {\n  popularity\n}\n\ndata {\n  time_order: float32\n}\n");
+    const file = fx.write("ratings.dat", ["1", "2", "3"].flatMap((u) => ["10", "11", "12"].map((i, k) => `${u}::${i}::4::${881250900 + 20 * k}`)).join("\n") + "\n");
+    const r = cli("data", file, "--spec", spec, "--json");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^order: time_order float32: where the format has timestamps/m);
+    assert.equal((JSON.parse(r.stdout.trim().split("\n").pop()!) as { data: { timeOrder: string } }).data.timeOrder, "float32");
+  });
+
   it("bad input is a located user error", () => {
     const cases: [string[], RegExp][] = [
       [["data", "/no/such/file.txt"], /^data file not found: \/no\/such\/file\.txt/],

@@ -53,6 +53,19 @@ describe("data/readers: formats", () => {
     assert.equal(datasetName(f), fx.dir().split("/").pop()); // generic "u.data" takes the folder's name
   });
 
+  it("time_order float32: sorted on float32 timestamps (64-second grid), ties in file order, as RecBole sorts", () => {
+    // 881250960 and 881250949 both round to 881250944; 881250900 to 881250880; 881251000 to 881251008.
+    assert.deepEqual([881250960, 881250949, 881250900, 881251000].map(Math.fround), [881250944, 881250944, 881250880, 881251008]);
+    const f = fx.write("order.dat", "1::61::4::881250960\n1::62::4::881250949\n1::63::4::881251000\n1::64::4::881250900\n");
+    assert.deepEqual(external(loadDataset(f)), { "1": ["64", "62", "61", "63"] });
+    const rounded = loadDataset(f, { timeOrder: "float32" });
+    assert.deepEqual(external(rounded), { "1": ["64", "61", "62", "63"] });
+    assert.deepEqual(rounded.warnings, []);
+    const pairs = loadDataset(fx.write("order.txt", "1 5\n1 4\n"), { timeOrder: "float32" });
+    assert.deepEqual(external(pairs), { "1": ["5", "4"] });
+    assert.match(pairs.warnings.join("\n"), /time_order float32 changes nothing: the pairs format has no timestamps/);
+  });
+
   it("recbole: typed header, extra columns ignored, sorted by time", () => {
     const f = fx.write(
       "x.inter",
@@ -200,5 +213,15 @@ describe("data/readers: MovieLens-100k u.data (skipped when absent)", () => {
     }
     const got = external(ds);
     for (const [u, list] of byUser) assert.deepEqual(got[u], list.sort((a, b) => a.t - b.t).map((x) => x.item));
+  });
+
+  it("time_order float32 moves 149 users' last item and 254 users' second to last (counted with numpy's float32)", function () {
+    if (!existsSync(path)) this.skip();
+    const exact = loadDataset(path);
+    const rounded = loadDataset(path, { timeOrder: "float32" });
+    const moved = (k: number): number => exact.sequences.filter((s, u) => s[s.length - k] !== rounded.sequences[u]![s.length - k]).length;
+    // python: sort each user's rows by (np.float32(t), line) and by (t, line), compare the last two items
+    assert.equal(moved(1), 149);
+    assert.equal(moved(2), 254);
   });
 });
