@@ -11,6 +11,7 @@ import { checkFileDetailed } from "../../src/check/index.js";
 import { detectFormat } from "../../src/data/detect.js";
 import { FORMATS, isFormat } from "../../src/data/formats.js";
 import { datasetStats, splitStats, type DatasetStats, type Distribution } from "../../src/data/index.js";
+import type { TimeTies } from "../../src/data/types.js";
 import type { Sink } from "../../src/check/decode.js";
 import { lowerData, lowerTrain } from "../../src/ir/lowerSections.js";
 import type { DataConfig, TrainConfig } from "../../src/ir/spec.js";
@@ -44,6 +45,14 @@ const settings = (specFile: string | undefined, maxLen: number | undefined): { d
   // A learned positional table bounds the input length: applyOverrides names the spec line that does.
   const spec = applyOverrides(checked.result.right.spec, { maxLen });
   return { data: spec.data, train: spec.model.kind === "sequence" ? spec.train : null, from: specFile };
+};
+
+/** How much of the order, and of the leave-one-out targets, the file's order decides rather than time. */
+const tiesLine = (t: TimeTies, read: DatasetStats): string => {
+  const key = t.order === "exact" ? "timestamp" : "timestamp rounded to float32";
+  return `time ties (as read): ${pct(t.tiedWithPrevious / Math.max(1, read.interactions))} of the interactions share their ${key} with the user's previous one; ` +
+    `for ${int(t.lastTied)} of ${int(read.users)} users the last item ties with the one before it, for ${int(t.secondToLastTied)} the second to last with a neighbour: ` +
+    "file order, not time, picks those test and validation targets";
 };
 
 const sizeRow = (label: string, s: DatasetStats): string =>
@@ -80,6 +89,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     sizeRow("read", read),
     sizeRow("after filters", kept),
     `filters: ${filters}${data.warnings.length ? `: ${data.warnings.join("; ")}` : ": nothing removed"}`,
+    ...(raw.ties === undefined ? [] : [tiesLine(raw.ties, read)]),
     ...(cfg.timeOrder === "float32" ? ["order: time_order float32: where the format has timestamps, each user's interactions by timestamp rounded to float32 (RecBole's order), ties in file order"] : []),
     `density: ${pct(kept.density)} of the user-item pairs`,
     `interactions per user: ${dist(kept.length)}`,
@@ -105,7 +115,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   if (boolFlag(args, "json")) {
     process.stdout.write(`${JSON.stringify({
       dataset: data.name, source: data.source, format: shownFormat === null ? null : shownFormat.replace(", detected", ""), settings: found.from,
-      data: cfg, read, kept, warnings: data.warnings, split, epoch,
+      data: cfg, read, ties: raw.ties ?? null, kept, warnings: data.warnings, split, epoch,
     })}\n`);
   }
   return 0;

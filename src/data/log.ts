@@ -101,6 +101,9 @@ export class InteractionLog {
     const warnings = this.warnings.slice();
     if (timeOrder === "float32" && exact === undefined) warnings.push(`time_order float32 changes nothing: the ${format} format has no timestamps (the file's order is kept)`);
     const sequences: Int32Array[] = new Array(numUsers);
+    let tiedWithPrevious = 0;
+    let lastTied = 0;
+    let secondToLastTied = 0;
     for (let u = 0; u < numUsers; u++) {
       const a = start[u]!;
       const b = start[u + 1]!;
@@ -118,6 +121,11 @@ export class InteractionLog {
           const arr = Array.from(idx).sort((x, y) => ts[x]! - ts[y]! || x - y);
           idx = Int32Array.from(arr);
         }
+        const m = idx.length;
+        const tie = (k: number): boolean => k >= 1 && k < m && ts[idx[k]!] === ts[idx[k - 1]!];
+        for (let k = 1; k < m; k++) if (tie(k)) tiedWithPrevious++;
+        if (tie(m - 1)) lastTied++;
+        if (tie(m - 2) || tie(m - 1)) secondToLastTied++;
       }
       const seq = new Int32Array(b - a);
       for (let k = 0; k < seq.length; k++) seq[k] = items[idx[k]!]! + 1;
@@ -130,6 +138,7 @@ export class InteractionLog {
       userIds: this.users.names.slice(),
       itemIds: ["", ...this.items.names],
       warnings,
+      ...(ts === undefined ? {} : { ties: { order: timeOrder, tiedWithPrevious, lastTied, secondToLastTied } }),
     };
   }
 }

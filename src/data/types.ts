@@ -13,6 +13,23 @@ export interface Dataset {
   readonly itemIds: readonly string[];
   /** Counted, non-fatal findings while reading (e.g. "12 users with fewer than 3 interactions dropped"). */
   readonly warnings: readonly string[];
+  /** How often the timestamps that ordered the sequences tie, as read (formats with timestamps; filters drop it). */
+  readonly ties?: TimeTies;
+}
+
+/**
+ * Ties among the keys each user's interactions were sorted on (the timestamps, or with `float32`
+ * their float32 roundings). Tied interactions keep file order, so wherever a target ties with a
+ * neighbour, the file's order, not time, decides which item is the target.
+ */
+export interface TimeTies {
+  readonly order: "exact" | "float32";
+  /** Interactions whose key equals the previous interaction's of the same user. */
+  readonly tiedWithPrevious: number;
+  /** Users whose last interaction (the test target) ties with the one before it. */
+  readonly lastTied: number;
+  /** Users whose second to last interaction (the validation target) ties with a neighbour. */
+  readonly secondToLastTied: number;
 }
 
 /** One evaluation case: rank `target` given the most recent items of `input` (at most max_len). */

@@ -69,6 +69,8 @@ describe("reccompile data", function () {
     const r = cli("data", file, "--spec", spec, "--json");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^order: time_order float32: where the format has timestamps/m);
+    // Each user's ratings at 881250900, 920 and 940 round to 881250880, 944 and 944: the last two tie.
+    assert.match(r.stdout, /^time ties \(as read\): 33\.3% of the interactions share their timestamp rounded to float32 with the user's previous one; for 3 of 3 users the last item ties/m);
     assert.equal((JSON.parse(r.stdout.trim().split("\n").pop()!) as { data: { timeOrder: string } }).data.timeOrder, "float32");
   });
 

@@ -61,9 +61,13 @@ describe("data/readers: formats", () => {
     const rounded = loadDataset(f, { timeOrder: "float32" });
     assert.deepEqual(external(rounded), { "1": ["64", "61", "62", "63"] });
     assert.deepEqual(rounded.warnings, []);
+    // Ties among the sort keys: none exact; rounded, 61 and 62 share a key, and 62 is the second to last.
+    assert.deepEqual(loadDataset(f).ties, { order: "exact", tiedWithPrevious: 0, lastTied: 0, secondToLastTied: 0 });
+    assert.deepEqual(rounded.ties, { order: "float32", tiedWithPrevious: 1, lastTied: 0, secondToLastTied: 1 });
     const pairs = loadDataset(fx.write("order.txt", "1 5\n1 4\n"), { timeOrder: "float32" });
     assert.deepEqual(external(pairs), { "1": ["5", "4"] });
     assert.match(pairs.warnings.join("\n"), /time_order float32 changes nothing: the pairs format has no timestamps/);
+    assert.equal(pairs.ties, undefined);
   });
 
   it("recbole: typed header, extra columns ignored, sorted by time", () => {
@@ -215,7 +219,7 @@ describe("data/readers: MovieLens-100k u.data (skipped when absent)", () => {
     for (const [u, list] of byUser) assert.deepEqual(got[u], list.sort((a, b) => a.t - b.t).map((x) => x.item));
   });
 
-  it("time_order float32 moves 149 users' last item and 254 users' second to last (counted with numpy's float32)", function () {
+  it("time_order float32 moves 149 users' last item and 254 users' second to last; ties counted (as numpy counts them)", function () {
     if (!existsSync(path)) this.skip();
     const exact = loadDataset(path);
     const rounded = loadDataset(path, { timeOrder: "float32" });
@@ -223,5 +227,8 @@ describe("data/readers: MovieLens-100k u.data (skipped when absent)", () => {
     // python: sort each user's rows by (np.float32(t), line) and by (t, line), compare the last two items
     assert.equal(moved(1), 149);
     assert.equal(moved(2), 254);
+    // python: per user, the sorted keys' equal neighbours, last pair, and second to last with either neighbour
+    assert.deepEqual(exact.ties, { order: "exact", tiedWithPrevious: 50_561, lastTied: 415, secondToLastTied: 599 });
+    assert.deepEqual(rounded.ties, { order: "float32", tiedWithPrevious: 69_035, lastTied: 552, secondToLastTied: 767 });
   });
 });
