@@ -71,6 +71,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   const found = settings(stringFlag(args, "spec"), maxLen);
   if (found === null) return 1;
   const cfg = found.data;
+  if (batch !== undefined && found.train === null) throw new UserError(`reccompile data: --batch has no effect: ${found.from}'s model is not trained`);
   const source: DataSource = path === undefined ? builtInData : { kind: "file", path: resolve(path), format };
   const raw = readSource(source, cfg);
   const shownFormat = source.kind === "file" ? (format === "auto" ? `${detectFormat(source.path)}, detected` : format) : null;

@@ -81,6 +81,7 @@ describe("reccompile data", function () {
       [["data", "a.txt", "b.txt"], /expected at most one data file, got 2/],
       [["data", "x.txt", "--format", "parquet"], /unknown --format 'parquet'/],
       [["data", "--max-len", "0"], /--max-len must be between 1 and/],
+      [["data", "--spec", "specs/pop.rec", "--batch", "64"], /--batch has no effect: specs\/pop\.rec's model is not trained/],
       [["data", "--spec", "specs/sasrec.rec", "--max-len", "300"], /--max-len 300 contradicts the spec: specs\/sasrec\.rec:\d+:\d+/],
       [["data", "--spec", "test/check/fixtures/invalid/heads_divide.rec"], /heads_divide\.rec:\d+:\d+: error REC/],
     ];
