@@ -1,5 +1,5 @@
 /** The data layer's public surface. */
-export type { Dataset, EvalCase, LeaveOneOutSplit } from "./types.js";
+export type { Dataset, EvalCase, LeaveOneOutSplit, TimeTies } from "./types.js";
 export { loadDataset, datasetName, detectFormat, saveIdMaps, loadIdMaps, ID_MAPS_FILE, FORMATS } from "./load.js";
 export type { Format, CsvOptions, LoadOptions, IdMaps } from "./load.js";
 export { kCore, minSeqLen, applyFilters } from "./filter.js";
