@@ -11,10 +11,6 @@ import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 const argv = process.argv.slice(2);
 const out = argv[argv.indexOf("--out") + 1];
-if (argv[1].includes("fast") && process.env.FAKE_SYNC) {
-  const t0 = Date.now();
-  while (!existsSync(process.env.FAKE_SYNC) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 20));
-}
 appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
 if (argv[1].includes("fail")) { console.error("boom: bad data"); process.exit(1); }
 mkdirSync(out, { recursive: true });
@@ -100,6 +96,10 @@ if (argv[1].includes("slow")) {
     if (v === "4") break;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+if (argv[1].includes("fast") && process.env.FAKE_SYNC) {
+  const t0 = Date.now();
+  while (!existsSync(process.env.FAKE_SYNC) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 20));
 }
 appendFileSync(process.env.FAKE_LOG, JSON.stringify({ spec: argv[1], threads: process.env.REC_THREADS ?? null, file: file ?? null, seen }) + "\\n");
 mkdirSync(out, { recursive: true });
