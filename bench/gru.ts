@@ -9,7 +9,7 @@
  * `gruRecurrenceRef`, measured alternately in one process after one warm-up each, and the ratio.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { gruRecurrence } from "../src/kernels/ops.js";
+import { gruRecurrence } from "../src/kernels/gru.js";
 import { gruRecurrenceRef } from "../src/kernels/gru_ref.js";
 import { setKernelImpl, type KernelImpl } from "../src/kernels/select.js";
 import { initBackend, type BackendChoice } from "../src/runtime/backend.js";

@@ -197,10 +197,10 @@ ${lenRows}
 Where a step's time goes and what the runtime does about it (wasm backend, native kernels selected):
 
 - matmuls (dense layers and all their gradients, SASRec's attention): the wasm BatchMatMul is
-  replaced by the addon's sgemm (src/kernels/native_matmul.ts), zero-copy on the wasm heap,
+  replaced by the addon's sgemm (src/kernels/matmul.ts), zero-copy on the wasm heap,
   transposes as flags, both cores; sums over leading axes (bias gradients) are a ones-vector sgemm;
 - the fused ops (scan, conv, GRU recurrence, linear CE, and the memory-lean LayerNorm, GELU, SiLU gate) read and
-  write the wasm heap in place (src/kernels/ops.ts); Identity (the engine's clone of every tensor
+  write the wasm heap in place (src/kernels/zero_copy.ts); Identity (the engine's clone of every tensor
   saved for a gradient) shares data instead of copying (src/runtime/backend_kernels.ts);
 - native elementwise kernels (native/src/elementwise.cc) for GELU, LayerNorm and the SiLU gate,
   forward and backward, each one tfjs op that keeps only its inputs for the backward (peak memory);

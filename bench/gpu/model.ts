@@ -1,6 +1,6 @@
 /**
  * A Mamba4Rec training step written directly against the WebGPU kernels (src/kernels/webgpu) and
- * plain tfjs ops, for the GPU tests and benchmark while ops.ts does not yet dispatch to them:
+ * plain tfjs ops, for the GPU benchmark (kernel time without the trainer around it):
  * item embedding -> LayerNorm -> Mamba block (in_proj, causal conv + SiLU, x_proj, dt_proj, fused
  * selective scan, SiLU gate, out_proj) -> LayerNorm(dropout-free residual) -> FFN(GELU) residual
  * -> LayerNorm -> tied output, full softmax cross-entropy over every non-padding position (the
@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { causalConvSiluWebgpu, selectiveScanWebgpu } from "../../src/kernels/webgpu/ops.js";
-import { linearCrossEntropy } from "../../src/kernels/ops.js";
+import { linearCrossEntropy } from "../../src/kernels/linear_ce.js";
 import { Rng } from "../../src/util/rng.js";
 
 export interface TinyMambaConfig {

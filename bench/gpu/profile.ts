@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { initWebgpu, webgpuAdapter } from "../../src/runtime/webgpu.js";
 import { selectiveScanWebgpu, causalConvSiluWebgpu } from "../../src/kernels/webgpu/ops.js";
-import { linearCeWebgpu } from "../../src/kernels/ops.js";
+import { linearCeWebgpu } from "../../src/kernels/linear_ce.js";
 import { Rng } from "../../src/util/rng.js";
 import { randomTensor } from "./model.js";
 

@@ -1,7 +1,7 @@
 /** Plain reference of the causal depthwise conv + SiLU with tfjs ops (autodiff differentiates it). */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Same contract as ops.causalConvSilu. */
+/** Same contract as causal_conv.ts `causalConvSilu`. */
 export const causalConvSiluRef = (x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor3D => {
   const [batch, len, channels] = x.shape;
   const kernel = w.shape[1];

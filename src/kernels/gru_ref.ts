@@ -1,7 +1,7 @@
 /** Plain reference of the GRU recurrence with tfjs ops, one step at a time (autodiff differentiates it). */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Same contract as ops.gruRecurrence: xi [batch, len, 3H], Wh [H, 3H], bh [3H] -> h [batch, len, H]. */
+/** Same contract as gru.ts `gruRecurrence`: xi [batch, len, 3H], Wh [H, 3H], bh [3H] -> h [batch, len, H]. */
 export const gruRecurrenceRef = (xi: tf.Tensor3D, Wh: tf.Tensor2D, bh: tf.Tensor1D): tf.Tensor3D => {
   const [batch, len, G] = xi.shape;
   const H = G / 3;

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Same contract as ops.linearCrossEntropy. */
+/** Same contract as linear_ce.ts `linearCrossEntropy`. */
 export const linearCrossEntropyRef = (h: tf.Tensor2D, W: tf.Tensor2D, targets: Int32Array, labelSmoothing = 0): tf.Scalar => {
   const [tokens, hidden] = h.shape;
   const real = W.shape[0] - 1;

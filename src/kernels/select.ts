@@ -1,7 +1,7 @@
 /**
  * Which implementation the fused ops run: the TypeScript loops (always there) or the native addon
- * (`native.ts`, optional: it may be absent or fail to load). ops.ts asks `kernels()` on every call,
- * so switching takes effect at once.
+ * (`native.ts`, optional: it may be absent or fail to load). The fused ops ask `kernels()` on every
+ * call, so switching takes effect at once.
  */
 import { UserError } from "../util/errors.js";
 import { causalConvTs } from "./causal_conv_ts.js";

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Same contract as ops.selectiveScan. */
+/** Same contract as selective_scan.ts `selectiveScan`. */
 export const selectiveScanRef = (u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D, B: tf.Tensor3D, C: tf.Tensor3D,
   D: tf.Tensor1D, deltaBias: tf.Tensor1D): tf.Tensor3D => {
   const [batch, len, dInner] = u.shape;

@@ -3,10 +3,12 @@
  * UnsortedSegmentSum is missing (the gradient of tf.gather, i.e. of every embedding lookup); on
  * cpu it exists but costs O(segments x ids x width). Both get one O(ids x width) scatter-add here.
  * BatchMatMul on both goes through the native sgemm when the native kernels are selected
- * (src/kernels/native_matmul.ts).
+ * (src/kernels/matmul.ts), and sums over leading axes on wasm through a ones-vector sgemm
+ * (src/kernels/column_sum.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { registerNativeMatMul, registerNativeSum } from "../kernels/native_matmul.js";
+import { registerNativeMatMul } from "../kernels/matmul.js";
+import { registerNativeSum } from "../kernels/column_sum.js";
 import { sizeOf, type WasmLike, type CpuLike } from "../kernels/backend_memory.js";
 
 /** out[ids[i], :] += x[i, :] for rows of width `inner`; ids outside [0, numSegments) are dropped (as tf does). */

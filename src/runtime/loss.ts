@@ -4,7 +4,7 @@
  * batch's business (trainer.ts): every position (`all_positions`) or the last of each prefix (`last`).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { linearCrossEntropy } from "../kernels/ops.js";
+import { linearCrossEntropy } from "../kernels/linear_ce.js";
 import { linearCrossEntropyRef } from "../kernels/linear_ce_ref.js";
 import type { ForwardContext } from "./module.js";
 import type { SequenceNet } from "./net.js";

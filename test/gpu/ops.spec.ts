@@ -1,12 +1,14 @@
 /**
- * kernels/ops.ts on the webgpu backend: the scan and conv dispatch to the WGSL ops, and the
+ * The fused ops on the webgpu backend: the scan and conv dispatch to the WGSL ops, and the
  * linear cross-entropy (token chunks of tfjs ops, nothing read synchronously) matches the
  * full-logits reference, loss and both gradients, with masked targets, label smoothing and
  * several chunks. Skips with a message when no WebGPU adapter exists.
  */
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { causalConvSilu, linearCeWebgpu, linearCrossEntropy, selectiveScan } from "../../src/kernels/ops.js";
+import { causalConvSilu } from "../../src/kernels/causal_conv.js";
+import { linearCeWebgpu, linearCrossEntropy } from "../../src/kernels/linear_ce.js";
+import { selectiveScan } from "../../src/kernels/selective_scan.js";
 import { causalConvSiluWebgpu, selectiveScanWebgpu } from "../../src/kernels/webgpu/ops.js";
 import { linearCrossEntropyRef } from "../../src/kernels/linear_ce_ref.js";
 import { clipByGlobalNormAsync } from "../../src/runtime/optim/clip.js";
@@ -29,7 +31,7 @@ const sumSq = (a: ArrayLike<number>): number => {
 
 const read = async (ts: tf.Tensor[]): Promise<Float32Array[]> => Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
 
-describe("kernels/ops.ts on the webgpu backend", function () {
+describe("the fused ops on the webgpu backend", function () {
   before(useWebgpuOrSkip);
   after(restoreBackend);
 

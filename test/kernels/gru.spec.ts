@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/runtime/backend.js";
-import { gruRecurrence } from "../../src/kernels/ops.js";
+import { gruRecurrence } from "../../src/kernels/gru.js";
 import { gruRecurrenceRef } from "../../src/kernels/gru_ref.js";
 import { gruTs } from "../../src/kernels/gru_ts.js";
 import { kernels, loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/runtime/backend.js";
-import { linearCrossEntropy } from "../../src/kernels/ops.js";
+import { linearCrossEntropy } from "../../src/kernels/linear_ce.js";
 import { linearCrossEntropyRef } from "../../src/kernels/linear_ce_ref.js";
 import { linearCeTs, linearCrossEntropyLoops } from "../../src/kernels/linear_ce_ts.js";
-import { tsKernels, useKernels } from "../../src/kernels/select.js";
+import { loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";
 import type { LinearCrossEntropyDims } from "../../src/kernels/types.js";
 import { Rng } from "../../src/util/rng.js";
 import { data, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
@@ -22,8 +22,10 @@ const targetsFor = (rng: Rng, d: LinearCrossEntropyDims): Int32Array => {
 };
 
 describe("fused linear cross-entropy", () => {
+  let native: KernelSet | null = null;
   before(async () => {
     await initBackend("cpu");
+    native = await loadNative();
   });
   after(() => useKernels(tsKernels));
 
@@ -49,9 +51,10 @@ describe("fused linear cross-entropy", () => {
       }
     });
 
-    for (const mode of ["backend matmuls", "TS loops"] as const) {
-      it(`op (${mode}) matches the tfjs reference in float32, loss and gradients (${tag}), rel < 1e-5`, () => {
-        useKernels(mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
+    for (const mode of ["backend matmuls", "TS loops", "native"] as const) {
+      it(`op (${mode}) matches the tfjs reference in float32, loss and gradients (${tag}), rel < 1e-5`, function () {
+        if (mode === "native" && native === null) this.skip();
+        useKernels(mode === "native" ? native! : mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
         const rng = new Rng(d.tokens + 100);
         const h = tf.tensor2d(Float32Array.from(randn64(rng, d.tokens * d.hidden)), [d.tokens, d.hidden]);
         const W = tf.tensor2d(Float32Array.from(randn64(rng, d.vocab * d.hidden, 0.5)), [d.vocab, d.hidden]);

@@ -1,14 +1,15 @@
 /**
  * The fused kernels as tfjs ops on the "webgpu" backend: same signatures and semantics as
- * ../ops.ts's selectiveScan and causalConvSilu, one tf.customGrad each, so the tape records one
- * node. Forward and backward are each one WGSL launch (programs.ts); the packed outputs are split
- * with slice/reshape and the partial sums (over batch, over channel blocks) reduced with tf.sum.
+ * `selectiveScan` (../selective_scan.ts) and `causalConvSilu` (../causal_conv.ts), one
+ * tf.customGrad each, so the tape records one node. Forward and backward are each one WGSL launch
+ * (programs.ts); the packed outputs are split with slice/reshape and the partial sums (over batch,
+ * over channel blocks) reduced with tf.sum.
  * Nothing is read back to the CPU: the scan's checkpoints stay on the GPU in the forward's packed
  * output, which the op keeps as a saved tensor for the backward (freed with the tape).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import "../../runtime/gradients.js";
+import "../../util/tfjs_gradients.js";
 import { ConvBackwardProgram, ConvForwardProgram, ScanBackwardProgram, ScanForwardProgram } from "./programs.js";
 
 interface WebgpuBackendLike {

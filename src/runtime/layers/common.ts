@@ -1,6 +1,6 @@
 /** Helpers shared by the layers: dense maps on [batch, len, dim] as 2-D matmuls. */
 import * as tf from "@tensorflow/tfjs-core";
-import { geluFused } from "../../kernels/ops.js";
+import { geluFused } from "../../kernels/gelu.js";
 
 /**
  * x [batch, len, in] . W [in, out] (+ b) -> [batch, len, out], through one 2-D matmul: the wasm
@@ -14,11 +14,8 @@ export const dense3d = (x: tf.Tensor3D, W: tf.Tensor2D, b: tf.Tensor1D | null): 
   return tf.reshape(y, [batch, len, W.shape[1]]);
 };
 
-/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.functional.gelu; one fused op (kernels/ops.ts). */
+/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.functional.gelu; one fused op (kernels/gelu.ts). */
 export const gelu = <T extends tf.Tensor>(x: T): T => geluFused(x);
-
-/** The composed form of `gelu` (reference for tests). */
-export const geluRef = <T extends tf.Tensor>(x: T): T => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 
 export const silu = <T extends tf.Tensor>(x: T): T => tf.mul(x, tf.sigmoid(x));
 

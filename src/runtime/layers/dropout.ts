@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { nativeElementwise } from "../../kernels/native_matmul.js";
-import { tensorFilledBy } from "../../kernels/ops.js";
+import { nativeElementwise } from "../../kernels/native_elementwise.js";
+import { tensorFilledBy } from "../../kernels/zero_copy.js";
 import type { Rng } from "../../util/rng.js";
 import type { BuildContext, ForwardContext, Module } from "../module.js";
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { BuildContext, Module } from "../module.js";
-import { gruRecurrence } from "../../kernels/ops.js";
+import { gruRecurrence } from "../../kernels/gru.js";
 import { dense3d } from "./common.js";
 
 export interface GruOptions { readonly inDim: number; readonly hidden: number }
@@ -10,7 +10,7 @@ export interface GruOptions { readonly inDim: number; readonly hidden: number }
  *   r = sigma(x W_ir + b_ir + h W_hr + b_hr),  z = sigma(x W_iz + b_iz + h W_hz + b_hz),
  *   n = tanh(x W_in + b_in + r * (h W_hn + b_hn)),  h' = (1 - z) * n + z * h.
  * Init as PyTorch: every weight and bias U(-1/sqrt(hidden), 1/sqrt(hidden)). The input projection
- * of all steps is one 2-D matmul; the recurrence is the fused `gruRecurrence` op (kernels/ops.ts).
+ * of all steps is one 2-D matmul; the recurrence is the fused `gruRecurrence` op (kernels/gru.ts).
  */
 export const gru = (ctx: BuildContext, name: string, cfg: GruOptions): Module => {
   const H = cfg.hidden;

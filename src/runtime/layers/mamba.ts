@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { causalConvSilu, selectiveScan, siluGateFused } from "../../kernels/ops.js";
+import { causalConvSilu } from "../../kernels/causal_conv.js";
+import { selectiveScan } from "../../kernels/selective_scan.js";
+import { siluGateFused } from "../../kernels/silu_gate.js";
 import { normalInit, onesInit, zerosInit } from "../params.js";
 import type { MambaDtInit } from "../../ir/spec.js";
 import type { BuildContext, Module } from "../module.js";
