@@ -38,7 +38,7 @@ export const config: rt.RunConfig = {
   },
 };
 
-/** GRU4Rec as written in specs/gru4rec.rec: item embedding, 3 layers, tied output. */
+/** GRU4Rec as written in specs/gru4rec.rec: item embedding; dropout, gru, linear; tied output. */
 export function build(ctx: rt.BuildContext): rt.Model {
   const items = rt.at("specs/gru4rec.rec:3", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
   const layers: rt.Module[] = [

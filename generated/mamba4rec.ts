@@ -38,7 +38,7 @@ export const config: rt.RunConfig = {
   },
 };
 
-/** Mamba4Rec as written in specs/mamba4rec.rec: item embedding, 3 layers, tied output. */
+/** Mamba4Rec as written in specs/mamba4rec.rec: item embedding; dropout, layernorm, 1 x [mamba, dropout, layernorm, residual(ffn, dropout), layernorm]; tied output. */
 export function build(ctx: rt.BuildContext): rt.Model {
   const items = rt.at("specs/mamba4rec.rec:4", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
   const layers: rt.Module[] = [

@@ -38,7 +38,7 @@ export const config: rt.RunConfig = {
   },
 };
 
-/** SASRec as written in specs/sasrec.rec: item embedding, 4 layers, tied output. */
+/** SASRec as written in specs/sasrec.rec: item embedding; positional, layernorm, dropout, 2 x [residual(attention, dropout), layernorm, residual(ffn, dropout), layernorm]; tied output. */
 export function build(ctx: rt.BuildContext): rt.Model {
   const items = rt.at("specs/sasrec.rec:7", () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: 64 })); // [batch, len, 64]
   const layers: rt.Module[] = [

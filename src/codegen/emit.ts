@@ -10,6 +10,7 @@ import { Project, type CodeBlockWriter, IndentationText, QuoteKind, NewLineKind 
 import { isAbsolute, sep } from "node:path";
 import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
 import type { Span } from "../lang/span.js";
+import { layerCall, repeatChildPath, repeatCopyPath, residualChildPath, topPath } from "../runtime/layer_calls.js";
 import { posixRelative } from "../util/paths.js";
 
 export interface EmitOptions {
@@ -58,41 +59,30 @@ const configOf = (spec: CheckedSpec) => ({ data: spec.data, train: spec.train, e
 const pathExpr = (path: string): string => (path.includes("${") ? `\`${path}\`` : JSON.stringify(path));
 
 /**
- * One layer as a runtime factory call. Parameter paths follow the runtime's naming
- * (`layers.<i>.<kind>`, `<residual>.body.<j>.<kind>`, `<repeat>.<r>.<j>.<kind>`), so generated code
- * and `SequenceNet.fromIR` create the same parameters in the same order.
+ * One layer as the runtime factory call that `buildLayers` makes for it (runtime/layer_calls.ts),
+ * under the same parameter path, so generated code and `SequenceNet.fromIR` create the same
+ * parameters in the same order. Repeat copies index their paths with `${r0}`, `${r1}`, ...
  */
 const writeLayer = (w: CodeBlockWriter, layer: Layer, path: string, specPath: string, depth: number): void => {
   const at = marker(specPath, layer);
   const name = pathExpr(path);
-  const call = (factory: string, cfg: Record<string, unknown>): void => {
-    w.writeLine(`rt.at(${JSON.stringify(at)}, () => rt.${factory}(ctx, ${name}, ${literal(cfg)})), // [batch, len, ${layer.outDim}]`);
-  };
   switch (layer.kind) {
-    case "dropout": return call("dropout", { rate: layer.rate });
-    case "layernorm": return call("layerNorm", { dim: layer.inDim, eps: layer.eps });
-    case "positional": return call("positional", { maxLen: layer.maxLen, dim: layer.inDim });
-    case "mamba":
-      return call("mamba", {
-        dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank,
-        ...(layer.dtInit === "zero" ? {} : { dtInit: layer.dtInit }),
-      });
-    case "attention": return call("attention", { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal });
-    case "gru": return call("gru", { inDim: layer.inDim, hidden: layer.hidden });
-    case "ffn":
-      return call("ffn", { dim: layer.inDim, inner: layer.inner, outDim: layer.outDim, activation: layer.activation, dropout: layer.dropout });
-    case "linear": return call("linear", { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias });
     case "residual":
       w.writeLine(`rt.residual(${name}, [ // x + body(x)  ${at}`);
-      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, `${path}.body.${j}.${child.kind}`, specPath, depth)));
+      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, residualChildPath(path, j, child), specPath, depth)));
       w.writeLine("]),");
       return;
     case "repeat": {
       const r = `r${depth}`;
-      w.writeLine(`rt.sequential(${name}, rt.times(${layer.times}, (${r}) => rt.sequential(\`${path}.\${${r}}\`, [ // ${layer.times} ${layer.times === 1 ? "copy" : "copies"}  ${at}`);
-      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, `${path}.\${${r}}.${j}.${child.kind}`, specPath, depth + 1)));
+      const copy = repeatCopyPath(path, `\${${r}}`);
+      w.writeLine(`rt.sequential(${name}, rt.times(${layer.times}, (${r}) => rt.sequential(\`${copy}\`, [ // ${layer.times} ${layer.times === 1 ? "copy" : "copies"}  ${at}`);
+      w.indent(() => layer.body.forEach((child, j) => writeLayer(w, child, repeatChildPath(copy, j, child), specPath, depth + 1)));
       w.writeLine("]))),");
       return;
+    }
+    default: {
+      const call = layerCall(layer);
+      w.writeLine(`rt.at(${JSON.stringify(at)}, () => rt.${call.factory}(ctx, ${name}, ${literal(call.options)})), // [batch, len, ${layer.outDim}]`);
     }
   }
 };
@@ -100,10 +90,14 @@ const writeLayer = (w: CodeBlockWriter, layer: Layer, path: string, specPath: st
 const emitSequence = (w: CodeBlockWriter, model: SequenceModel, specPath: string): void => {
   w.writeLine(`const items = rt.at(${JSON.stringify(marker(specPath, model))}, () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: ${model.embeddingDim} })); // [batch, len, ${model.embeddingDim}]`);
   w.writeLine("const layers: rt.Module[] = [");
-  w.indent(() => model.layers.forEach((layer, i) => writeLayer(w, layer, `layers.${i}.${layer.kind}`, specPath, 0)));
+  w.indent(() => model.layers.forEach((layer, i) => writeLayer(w, layer, topPath(i, layer), specPath, 0)));
   w.writeLine("];");
   w.writeLine(`return rt.sequenceNet(ctx, items, layers, ${JSON.stringify(model.output)}); // scores: [batch, len, numItems + 1]`);
 };
+
+/** The layers in spec order, repeats and residuals with their bodies: `dropout, 2 x [mamba, residual(ffn, dropout)]`. */
+const outline = (layers: readonly Layer[]): string =>
+  layers.map((l) => (l.kind === "residual" ? `residual(${outline(l.body)})` : l.kind === "repeat" ? `${l.times} x [${outline(l.body)}]` : l.kind)).join(", ");
 
 /** The generated TypeScript for one checked spec. */
 export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
@@ -136,7 +130,7 @@ export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
     file.addFunction({
       isExported: true,
       name: "build",
-      docs: [`${model.name} as written in ${options.specPath}: item embedding, ${model.layers.length} layers, ${model.output} output.`],
+      docs: [`${model.name} as written in ${options.specPath}: item embedding; ${outline(model.layers)}; ${model.output} output.`],
       parameters: [{ name: "ctx", type: "rt.BuildContext" }],
       returnType: "rt.Model",
       statements: (w) => emitSequence(w, model, options.specPath),

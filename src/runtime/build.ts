@@ -1,41 +1,43 @@
 /**
- * Builds modules from the checked IR, one factory per layer kind, in spec order. Parameter names
- * follow the layer's path: `layers.<i>.<kind>`, `layers.<i>.body.<j>.<kind>`, `...repeat.<r>...`,
- * so the generated code (which calls the same factories with the same names) and `fromIR` agree.
+ * Builds modules from the checked IR in spec order, through the same factory calls and parameter
+ * paths that the generated code writes out (layer_calls.ts).
  */
 import type { Layer } from "../ir/spec.js";
 import { attention, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential } from "./layers/index.js";
+import { layerCall, repeatChildPath, repeatCopyPath, residualChildPath, topPath, type LayerCall } from "./layer_calls.js";
 import type { BuildContext, Module } from "./module.js";
+
+const make = (ctx: BuildContext, name: string, call: LayerCall): Module => {
+  switch (call.factory) {
+    case "dropout": return dropout(ctx, name, call.options);
+    case "layerNorm": return layerNorm(ctx, name, call.options);
+    case "positional": return positional(ctx, name, call.options);
+    case "mamba": return mamba(ctx, name, call.options);
+    case "attention": return attention(ctx, name, call.options);
+    case "gru": return gru(ctx, name, call.options);
+    case "ffn": return ffn(ctx, name, call.options);
+    case "linear": return linear(ctx, name, call.options);
+  }
+};
 
 /** The module of one IR layer, its parameters named under `name`. */
 export const buildLayer = (ctx: BuildContext, name: string, layer: Layer): Module => {
   switch (layer.kind) {
-    case "dropout":
-      return dropout(ctx, name, { rate: layer.rate });
-    case "layernorm":
-      return layerNorm(ctx, name, { dim: layer.inDim, eps: layer.eps });
-    case "positional":
-      return positional(ctx, name, { maxLen: layer.maxLen, dim: layer.inDim });
-    case "mamba":
-      return mamba(ctx, name, { dim: layer.inDim, dState: layer.dState, dConv: layer.dConv, expand: layer.expand, dtRank: layer.dtRank, dtInit: layer.dtInit });
-    case "attention":
-      return attention(ctx, name, { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal });
-    case "gru":
-      return gru(ctx, name, { inDim: layer.inDim, hidden: layer.hidden });
-    case "ffn":
-      return ffn(ctx, name, { dim: layer.inDim, inner: layer.inner, outDim: layer.outDim, activation: layer.activation, dropout: layer.dropout });
-    case "linear":
-      return linear(ctx, name, { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias });
     case "residual":
-      return residual(name, buildLayers(ctx, layer.body, `${name}.body`));
+      return residual(name, layer.body.map((child, j) => buildLayer(ctx, residualChildPath(name, j, child), child)));
     case "repeat": {
       const copies: Module[] = [];
-      for (let r = 0; r < layer.times; r++) copies.push(sequential(`${name}.${r}`, buildLayers(ctx, layer.body, `${name}.${r}`)));
+      for (let r = 0; r < layer.times; r++) {
+        const copy = repeatCopyPath(name, r);
+        copies.push(sequential(copy, layer.body.map((child, j) => buildLayer(ctx, repeatChildPath(copy, j, child), child))));
+      }
       return sequential(name, copies);
     }
+    default:
+      return make(ctx, name, layerCall(layer));
   }
 };
 
-/** Modules of `layers` in order, named `<prefix>.<index>.<kind>`. */
-export const buildLayers = (ctx: BuildContext, layers: readonly Layer[], prefix = "layers"): Module[] =>
-  layers.map((layer, i) => buildLayer(ctx, `${prefix}.${i}.${layer.kind}`, layer));
+/** Modules of the model's top-level layers in order. */
+export const buildLayers = (ctx: BuildContext, layers: readonly Layer[]): Module[] =>
+  layers.map((layer, i) => buildLayer(ctx, topPath(i, layer), layer));
