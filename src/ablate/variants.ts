@@ -21,17 +21,20 @@
  *    not a grid). Values equal to the base's are skipped; a sweep variant equal to an earlier variant
  *    keeps the earlier id. See `applySweep` for what each parameter name changes.
  * Variants carry no `ablate` section: they are points of the study, not studies of their own.
- * Derived fields (inDim/outDim, dInner) are recomputed; the result is still to be re-checked
- * (printSpec + checkText, see validate.ts), which is what decides whether a variant is valid.
+ * A variant sets parameters only. Its widths (inDim, outDim, dInner) are the checker's to compute:
+ * generate.ts prints the variant and checks it again, which decides whether it is valid, and keeps
+ * the re-checked IR.
  */
+import { printSpec } from "../ir/print.js";
 import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
-import { equalModuloSpans, layerText } from "./diff.js";
+import { layerText } from "./diff.js";
 
 export interface Variant {
   /** Short, file-name safe: `no-ffn`, `no-layernorm-2`, `plus-positional`, `layers-2`, `d_state-8`. */
   readonly id: string;
   /** One sentence: what changed against the base. */
   readonly description: string;
+  /** The base with the variant's parameters; its widths are still the base's (see the module comment). */
   readonly spec: CheckedSpec;
 }
 
@@ -55,31 +58,11 @@ const walk = (layers: readonly Layer[], prefix: Path = [], insideRepeat = false)
     return l.kind === "residual" || l.kind === "repeat" ? [self, ...walk(l.body, path, insideRepeat || l.kind === "repeat")] : [self];
   });
 
-/** Recomputes the widths (inDim, outDim) and dInner from the embedding width, as the checker would. */
-export const reflow = (layers: readonly Layer[], width: number): { layers: Layer[]; width: number } => {
-  const out: Layer[] = [];
-  let w = width;
-  for (const l of layers) {
-    switch (l.kind) {
-      case "gru": out.push({ ...l, inDim: w, outDim: l.hidden }); w = l.hidden; break;
-      case "linear": out.push({ ...l, inDim: w }); w = l.outDim; break;
-      case "mamba": out.push({ ...l, inDim: w, outDim: w, dInner: l.expand * w }); break;
-      case "residual":
-      case "repeat": {
-        const body = reflow(l.body, w);
-        out.push({ ...l, inDim: w, outDim: w, body: body.layers });
-        break;
-      }
-      default: out.push({ ...l, inDim: w, outDim: w });
-    }
-  }
-  return { layers: out, width: w };
-};
+const withLayers = (spec: CheckedSpec, model: SequenceModel, layers: readonly Layer[]): CheckedSpec =>
+  ({ ...spec, model: { ...model, layers }, ablate: [] });
 
-const withLayers = (spec: CheckedSpec, model: SequenceModel, layers: readonly Layer[]): CheckedSpec => {
-  const m: SequenceModel = { ...model, layers: reflow(layers, model.embeddingDim).layers };
-  return { ...spec, model: m, ablate: [] };
-};
+/** Two variants are the same study point when they set the same parameters: when they print the same. */
+const sameParameters = (a: CheckedSpec, b: CheckedSpec): boolean => printSpec(a) === printSpec(b);
 
 /** Maps every layer, bottom-up (bodies first). */
 const mapDeep = (layers: readonly Layer[], f: (l: Layer) => Layer | null): Layer[] =>
@@ -218,7 +201,7 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
   const variants: Variant[] = [];
   const notes: string[] = [];
   const add = (v: Variant, source: string): void => {
-    const same = variants.find((x) => x.id === v.id || equalModuloSpans(x.spec, v.spec));
+    const same = variants.find((x) => x.id === v.id || sameParameters(x.spec, v.spec));
     if (same) { notes.push(`${source} gives the same spec as '${same.id}'; kept once`); return; }
     variants.push(v);
   };
@@ -284,7 +267,7 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
       const id = `${sweep.param}-${sweepValueText(value)}`;
       const s = applySweep(spec, sweep.param, value);
       if (s === undefined) { notes.push(`sweep '${sweep.param}' is not supported by the ablation generator; skipped`); break; }
-      if (equalModuloSpans(s, { ...spec, ablate: [] })) { notes.push(`sweep ${sweep.param}: ${value} is the base's value; skipped`); continue; }
+      if (sameParameters(s, { ...spec, ablate: [] })) { notes.push(`sweep ${sweep.param}: ${value} is the base's value; skipped`); continue; }
       add({ id, description: `sweep ${sweep.param} = ${sweepValueText(value)}${sweep.param === "layers" ? " (count of the outermost repeat)" : ""}`, spec: s }, `sweep ${sweep.param}: ${value}`);
     }
   }

@@ -7,7 +7,8 @@ import type { Arg, BlockDef, NameValue, Param, Value } from "../lang/ast.js";
 import { diag } from "../lang/codes.js";
 import type { Diagnostic, Related } from "../lang/diagnostic.js";
 import type { Span } from "../lang/span.js";
-import { METRIC_NAMES, type ChoiceVal, type DefaultCtx, type MetricVal, type ParamDef, type ParamTable } from "./params.js";
+import type { Metric } from "../ir/spec.js";
+import { camelCase, METRIC_NAMES, type Args, type Decoded, type DefaultCtx, type ParamDef, type ParamTable } from "./params.js";
 import { didYouMean } from "./suggest.js";
 
 /** The block call being expanded: its bindings (already resolved in the caller's scope) and where it was used. */
@@ -72,25 +73,34 @@ const unboundName = (v: NameValue, ctx: DecodeCtx, what: string, notes: readonly
     })
     : diag("WrongType", v.span, `${what} must be a value, got the name '${show(v)}'`, { related: notes });
 
-export const decodeMetric = (v: Value, what: string, ctx: DecodeCtx, notes: readonly Related[]): MetricVal | undefined => {
+const isMetricName = (name: string): name is Metric["name"] => (METRIC_NAMES as readonly string[]).includes(name);
+
+const decodeMetric = (v: Value, what: string, ctx: DecodeCtx, notes: readonly Related[]): Metric | undefined => {
   if (v.kind !== "Metric") {
     ctx.sink.diags.push(diag("WrongType", v.span, `${what} must be a metric such as ndcg@10, got ${kindWord(v)} '${show(v)}'`, { related: notes }));
     return undefined;
   }
-  let ok = true;
-  if (!(METRIC_NAMES as readonly string[]).includes(v.name.name)) {
-    ctx.sink.diags.push(diag("UnknownMetric", v.name.span, `unknown metric '${show(v)}'`, { hint: didYouMean(v.name.name, METRIC_NAMES), related: notes }));
-    ok = false;
+  const name = v.name.name;
+  const known = isMetricName(name);
+  if (!known) {
+    ctx.sink.diags.push(diag("UnknownMetric", v.name.span, `unknown metric '${show(v)}'`, { hint: didYouMean(name, METRIC_NAMES), related: notes }));
   }
-  if (!Number.isInteger(v.k.value) || v.k.value <= 0) {
+  const positiveK = Number.isInteger(v.k.value) && v.k.value > 0;
+  if (!positiveK) {
     ctx.sink.diags.push(diag("MetricK", v.k.span, `metric cut-off K must be a positive integer, got ${show(v.k)}`, { hint: "write e.g. ndcg@10", related: notes }));
-    ok = false;
   }
-  return ok ? { name: v.name.name, k: v.k.value } : undefined;
+  return known && positiveK ? { name, k: v.k.value } : undefined;
 };
 
-/** Decodes one value; undefined (with a diagnostic) when it does not fit. */
-export const decodeValue = (written: Value, p: ParamDef, what: string, ctx: DecodeCtx): unknown => {
+/**
+ * Decodes one value; undefined (with a diagnostic) when it does not fit. TypeScript cannot follow
+ * `Decoded<P>` into the branches of `decodeAny`, so this casts: each branch returns what it says for
+ * its kind of parameter (the io-ts codec's type, `Metric`s, an option with the `Args` of its table).
+ */
+export const decodeValue = <P extends ParamDef>(written: Value, p: P, what: string, ctx: DecodeCtx): Decoded<P> | undefined =>
+  decodeAny(written, p, what, ctx) as Decoded<P> | undefined;
+
+const decodeAny = (written: Value, p: ParamDef, what: string, ctx: DecodeCtx): unknown => {
   const { value: v, notes } = resolve(written, ctx.scope);
   const d = ctx.sink.diags;
   if (p.nullable && v.kind === "Name" && v.name === "none") return null;
@@ -110,11 +120,12 @@ export const decodeValue = (written: Value, p: ParamDef, what: string, ctx: Deco
         d.push(diag("WrongType", v.span, `${what} must be ${p.typeText === "integer" ? "an integer" : p.typeText.includes("|") ? `one of ${p.typeText}` : `a ${p.typeText}`}${p.nullable ? " or none" : ""}, got ${kindWord(v)} '${show(v)}'`, { related: notes }));
         return undefined;
       }
-      if (isLeft(p.codec.decode(js))) {
+      const decoded = p.codec.decode(js);
+      if (isLeft(decoded)) {
         d.push(diag("OutOfRange", v.span, `${what} must be ${p.rangeText}, got ${show(v)}`, { related: notes }));
         return undefined;
       }
-      return js;
+      return decoded.right;
     }
     case "metrics": {
       if (!p.list) return decodeMetric(v, what, ctx, notes);
@@ -122,7 +133,7 @@ export const decodeValue = (written: Value, p: ParamDef, what: string, ctx: Deco
         d.push(diag("WrongType", v.span, `${what} must be a list of metrics such as [hr@10, ndcg@10], got ${kindWord(v)} '${show(v)}'`, { related: notes }));
         return undefined;
       }
-      const out: MetricVal[] = [];
+      const out: Metric[] = [];
       const seen = new Map<string, Span>();
       let ok = true;
       for (const item of v.items) {
@@ -157,15 +168,22 @@ export const decodeValue = (written: Value, p: ParamDef, what: string, ctx: Deco
       }
       const keys = Object.keys(table);
       const args = decodeArgs(v.kind === "CallValue" ? v.args : [], table, keys.length === 1 ? keys[0] : undefined, `'${name}'`, v.span, ctx);
-      return args === undefined ? undefined : ({ variant: name, args } satisfies ChoiceVal);
+      return args === undefined ? undefined : { variant: name, args };
     }
   }
 };
 
-/** Decodes an argument list against a table; undefined when any argument is wrong (the diagnostics say why). */
-export const decodeArgs = (
-  args: readonly Arg[], table: ParamTable, positional: string | undefined, owner: string, ownerSpan: Span, ctx: DecodeCtx,
-): Record<string, unknown> | undefined => {
+/** A parameter's default in this context. */
+export const defaultOf = (p: ParamDef, defaults: DefaultCtx): unknown =>
+  typeof p.default === "function" ? (p.default as (c: DefaultCtx) => unknown)(defaults) : p.default;
+
+/**
+ * Decodes an argument list against a table, into its `Args` (camelCase keys, defaults filled in);
+ * undefined when any argument is wrong (the diagnostics say why).
+ */
+export const decodeArgs = <T extends ParamTable>(
+  args: readonly Arg[], table: T, positional: string | undefined, owner: string, ownerSpan: Span, ctx: DecodeCtx,
+): Args<T> | undefined => {
   const d = ctx.sink.diags;
   const given = new Map<string, Arg>();
   let ok = true;
@@ -200,15 +218,16 @@ export const decodeArgs = (
   for (const [name, p] of Object.entries(table)) {
     const a = given.get(name);
     if (a !== undefined) {
-      const v = decodeValue(a.value, p, `'${name}' of ${owner}`, ctx);
+      const v = decodeAny(a.value, p, `'${name}' of ${owner}`, ctx);
       if (v === undefined) ok = false;
-      else out[name] = v;
+      else out[camelCase(name)] = v;
     } else if (p.default === undefined) {
       d.push(diag("MissingParam", ownerSpan, `${owner} needs parameter '${name}'`, { hint: `add ${name}: … (${p.doc})`, related: scopeNotes(ctx.scope) }));
       ok = false;
     } else {
-      out[name] = typeof p.default === "function" ? (p.default as (c: DefaultCtx) => unknown)(ctx.defaults) : p.default;
+      out[camelCase(name)] = defaultOf(p, ctx.defaults);
     }
   }
-  return ok ? out : undefined;
+  // Every key of the table was decoded (or defaulted) under its camelCase name: that is `Args<T>`.
+  return ok ? (out as Args<T>) : undefined;
 };

@@ -6,15 +6,17 @@ import { left, right, type Either } from "fp-ts/lib/Either.js";
 import { diag } from "../lang/codes.js";
 import { isError, type Diagnostic } from "../lang/diagnostic.js";
 import { sortDiagnostics } from "../lang/render.js";
-import { collectBlocks, lowerSpec } from "../ir/lower.js";
 import type { CheckedSpec } from "../ir/spec.js";
 import type { Sink } from "./decode.js";
 import { fileStart, load, readSource } from "./load.js";
+import { collectBlocks, lowerSpec } from "./lower/spec.js";
 import { runRules } from "./registry.js";
 import { isLibrary } from "./rules/modelCount.js";
-import { LAYERS } from "./params.js";
+import { isLayerName, LAYERS } from "./params.js";
 import { didYouMean } from "./suggest.js";
 import { walk, type BlockDef } from "../lang/ast.js";
+
+export { defaultSections } from "./lower/sections.js";
 
 export interface Checked {
   readonly spec: CheckedSpec;
@@ -77,7 +79,7 @@ export const checkTextDetailed = (file: string, text: string): CheckOutcome => {
 /** Unknown layer names in a block body are errors even when the block is never used. */
 const checkLayerNames = (b: BlockDef, blocks: ReadonlyMap<string, BlockDef>, sink: Sink): void => {
   walk(b, (n) => {
-    if (n.kind !== "CallLayer" || LAYERS[n.name.name] !== undefined || blocks.has(n.name.name)) return;
+    if (n.kind !== "CallLayer" || isLayerName(n.name.name) || blocks.has(n.name.name)) return;
     sink.diags.push(diag("UnknownLayer", n.name.span, `unknown layer or block '${n.name.name.length > 30 ? `${n.name.name.slice(0, 30)}…` : n.name.name}'`, {
       hint: didYouMean(n.name.name, [...Object.keys(LAYERS), ...blocks.keys(), "embedding", "residual", "repeat", "output"]),
     }));

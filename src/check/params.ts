@@ -4,10 +4,7 @@
  * and the formatter read it. Defaults written as functions depend on the context (width, data.max_len).
  */
 import * as t from "io-ts";
-
-export interface MetricVal { readonly name: string; readonly k: number }
-/** A decoded option: a bare name (`constant`) or a call (`cosine(warmup: 1)`), its arguments decoded. */
-export interface ChoiceVal { readonly variant: string; readonly args: Readonly<Record<string, unknown>> }
+import type { Metric } from "../ir/spec.js";
 
 /** Context for defaults that depend on where a parameter is used. */
 export interface DefaultCtx { readonly width: number; readonly dataMaxLen: number }
@@ -21,97 +18,135 @@ interface Base {
   /** How the default reads in the docs when it is computed. */
   readonly defaultText?: string;
 }
-export interface ScalarParam extends Base {
+/** `A` is what the codec decodes to; it types the parameter's entry in `Args`. */
+export interface ScalarParam<A = unknown> extends Base {
   readonly kind: "scalar";
   /** The type alone: failing it is REC2011. */
-  readonly type: t.Type<unknown, unknown, unknown>;
+  readonly type: t.Decoder<unknown, A>;
   readonly typeText: string;
   /** The type with its range: failing only this is REC2012. */
-  readonly codec: t.Type<unknown, unknown, unknown>;
+  readonly codec: t.Decoder<unknown, A>;
   readonly rangeText: string;
 }
-export interface ChoiceParam extends Base {
+/** A bare option name (`constant`) or a call (`cosine(warmup: 1)`), each option with its own table. */
+export interface ChoiceParam<V extends Variants = Variants> extends Base {
   readonly kind: "choice";
-  readonly variants: Readonly<Record<string, ParamTable>>;
+  readonly variants: V;
 }
-export interface MetricsParam extends Base { readonly kind: "metrics"; readonly list: boolean }
+export interface MetricsParam<L extends boolean = boolean> extends Base { readonly kind: "metrics"; readonly list: L }
 export type ParamDef = ScalarParam | ChoiceParam | MetricsParam;
-export type ParamTable = Readonly<Record<string, ParamDef>>;
+export interface ParamTable { readonly [name: string]: ParamDef }
+export interface Variants { readonly [variant: string]: ParamTable }
 
-const scalar = <A>(type: t.Type<A, A, unknown>, typeText: string, pred: (a: A) => boolean, rangeText: string, doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => ({
-  kind: "scalar", type: type as t.Type<unknown, unknown, unknown>, typeText,
-  codec: t.refinement(type, pred, `${typeText} ${rangeText}`) as t.Type<unknown, unknown, unknown>,
-  rangeText, doc, ...extra,
+/** `d_state` -> `dState`: how the language's names read as TypeScript fields. */
+export type CamelCase<S extends string> = S extends `${infer H}_${infer R}` ? `${H}${Capitalize<CamelCase<R>>}` : S;
+export const camelCase = <S extends string>(s: S): CamelCase<S> => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+
+/** What a parameter decodes to. */
+export type Decoded<P extends ParamDef> =
+  | (P extends ScalarParam<infer A> ? A
+    : P extends MetricsParam<infer L> ? (L extends true ? readonly Metric[] : Metric)
+      : P extends ChoiceParam<infer V> ? Choice<V> : never)
+  | (P extends { readonly nullable: true } ? null : never);
+
+/** A decoded option: its name and its arguments, told apart by `variant`. */
+export type Choice<V extends Variants> = { readonly [K in keyof V & string]: { readonly variant: K; readonly args: Args<V[K]> } }[keyof V & string];
+
+/** The decoded arguments of a table, every default filled in, keyed by the camelCase names. */
+export type Args<T extends ParamTable> = { readonly [K in keyof T & string as CamelCase<K>]: Decoded<T[K]> };
+
+interface Opts<A> {
+  readonly default?: A | ((c: DefaultCtx) => A);
+  readonly defaultText?: string;
+}
+
+const scalar = <A>(type: t.Type<A, A, unknown>, typeText: string, pred: (a: A) => boolean, rangeText: string, doc: string, extra: Opts<A> = {}): ScalarParam<A> => ({
+  kind: "scalar", type, typeText, codec: t.refinement(type, pred, `${typeText} ${rangeText}`), rangeText, doc, ...extra,
 });
 
 const Int = t.Int as unknown as t.Type<number, number, unknown>;
-const posInt = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(Int, "integer", (n) => n >= 1, ">= 1", doc, extra);
-const nonNegInt = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(Int, "integer", (n) => n >= 0, ">= 0", doc, extra);
-const positive = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n > 0, "> 0", doc, extra);
-const nonNeg = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0, ">= 0", doc, extra);
-const rate = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0 && n < 1, "in [0, 1)", doc, extra);
-const unit = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.number, "number", (n) => n >= 0 && n <= 1, "in [0, 1]", doc, extra);
-const bool = (doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam => scalar(t.boolean, "boolean", () => true, "", doc, extra);
-const enumOf = (values: readonly string[], doc: string, extra: Omit<Base, "doc"> = {}): ScalarParam =>
-  scalar(t.keyof(Object.fromEntries(values.map((v) => [v, null]))) as unknown as t.Type<string, string, unknown>, values.join(" | "), () => true, "", doc, extra);
+const posInt = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(Int, "integer", (n) => n >= 1, ">= 1", doc, extra);
+const nonNegInt = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(Int, "integer", (n) => n >= 0, ">= 0", doc, extra);
+const positive = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(t.number, "number", (n) => n > 0, "> 0", doc, extra);
+const nonNeg = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(t.number, "number", (n) => n >= 0, ">= 0", doc, extra);
+const rate = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(t.number, "number", (n) => n >= 0 && n < 1, "in [0, 1)", doc, extra);
+const unit = (doc: string, extra: Opts<number> = {}): ScalarParam<number> => scalar(t.number, "number", (n) => n >= 0 && n <= 1, "in [0, 1]", doc, extra);
+const bool = (doc: string, extra: Opts<boolean> = {}): ScalarParam<boolean> => scalar(t.boolean, "boolean", () => true, "", doc, extra);
+const enumOf = <const V extends readonly string[]>(values: V, doc: string, extra: Opts<V[number]> = {}): ScalarParam<V[number]> =>
+  // t.keyof decodes exactly the keys of the object it is given: `values`.
+  scalar(t.keyof(Object.fromEntries(values.map((v) => [v, null]))) as unknown as t.Type<V[number], V[number], unknown>, values.join(" | "), () => true, "", doc, extra);
+const choice = <V extends Variants>(variants: V, doc: string, extra: Opts<NoInfer<Choice<V>>> = {}): ChoiceParam<V> => ({ kind: "choice", doc, ...extra, variants });
+const metrics = <L extends boolean>(list: L, doc: string, extra: Opts<NoInfer<L extends true ? readonly Metric[] : Metric>> = {}): MetricsParam<L> => ({ kind: "metrics", list, doc, ...extra });
+/** The parameter may be `none` (decoded as null), which is also its default. */
+const orNone = <P extends ParamDef>(p: P, defaultText = "none"): P & { readonly nullable: true } => {
+  const none = { ...p, nullable: true as const, default: null, defaultText };
+  return none;
+};
 
 /** Built-in layers and their parameters. `positional` names the one parameter that may be given without its name. */
-export interface LayerDef { readonly params: ParamTable; readonly positional?: string; readonly doc: string }
+export interface LayerDef<T extends ParamTable = ParamTable> { readonly params: T; readonly positional?: keyof T & string; readonly doc: string }
 
-export const LAYERS: Readonly<Record<string, LayerDef>> = {
-  dropout: { doc: "Dropout on the hidden states.", positional: "rate", params: { rate: rate("Probability of zeroing an element.") } },
-  layernorm: { doc: "LayerNorm over the width, with scale and shift.", positional: "eps", params: { eps: positive("Added to the variance.", { default: 1e-12 }) } },
-  positional: {
+const layer = <T extends ParamTable>(def: { readonly doc: string; readonly positional?: NoInfer<keyof T & string>; readonly params: T }): LayerDef<T> => def;
+
+export const LAYERS = {
+  dropout: layer({ doc: "Dropout on the hidden states.", positional: "rate", params: { rate: rate("Probability of zeroing an element.") } }),
+  layernorm: layer({ doc: "LayerNorm over the width, with scale and shift.", positional: "eps", params: { eps: positive("Added to the variance.", { default: 1e-12 }) } }),
+  positional: layer({
     doc: "Learned positional embedding, added to the input.", positional: "max_len",
-    params: { max_len: posInt("Positions covered; at least data.max_len.", { default: (c: DefaultCtx) => c.dataMaxLen, defaultText: "data.max_len" }) },
-  },
-  mamba: {
+    params: { max_len: posInt("Positions covered; at least data.max_len.", { default: (c) => c.dataMaxLen, defaultText: "data.max_len" }) },
+  }),
+  mamba: layer({
     doc: "Mamba block (mamba-ssm 1.1.4): in_proj, causal depthwise conv, selective scan, gated out_proj.",
     params: {
       d_state: posInt("SSM state size N.", { default: 16 }),
       d_conv: posInt("Causal convolution width.", { default: 4 }),
       expand: posInt("dInner = expand * width.", { default: 2 }),
-      dt_rank: posInt("Rank of the step-size projection.", { default: (c: DefaultCtx) => Math.ceil(c.width / 16), defaultText: "ceil(width / 16)" }),
+      dt_rank: posInt("Rank of the step-size projection.", { default: (c) => Math.ceil(c.width / 16), defaultText: "ceil(width / 16)" }),
       dt_init: enumOf(["zero", "mamba"],
         "Step-size init. zero: dt_proj bias 0 and weight N(0, 0.02), as official Mamba4Rec (RecBole re-initialises every Linear); " +
         "mamba: mamba-ssm's own, bias softplus^-1(dt) for dt log-uniform in [0.001, 0.1] and weight U(+-dt_rank^-0.5).",
         { default: "zero" }),
     },
-  },
-  attention: {
+  }),
+  attention: layer({
     doc: "Multi-head self-attention (SASRec), with attention-probability dropout.",
     params: {
       heads: posInt("Heads; must divide the width.", { default: 2 }),
       dropout: rate("Dropout on attention probabilities.", { default: 0 }),
       causal: bool("Mask future positions.", { default: true }),
     },
-  },
-  gru: { doc: "One-layer GRU (PyTorch layout, two bias vectors).", positional: "hidden", params: { hidden: posInt("Hidden size; the output width.") } },
-  ffn: {
+  }),
+  gru: layer({ doc: "One-layer GRU (PyTorch layout, two bias vectors).", positional: "hidden", params: { hidden: posInt("Hidden size; the output width.") } }),
+  ffn: layer({
     doc: "Position-wise feed-forward: dense(inner), activation, dropout, dense(width).",
     params: {
-      inner: posInt("Inner width.", { default: (c: DefaultCtx) => 4 * c.width, defaultText: "4 * width" }),
+      inner: posInt("Inner width.", { default: (c) => 4 * c.width, defaultText: "4 * width" }),
       activation: enumOf(["gelu", "relu"], "Activation between the two dense layers.", { default: "gelu" }),
       dropout: rate("Dropout after the activation.", { default: 0 }),
     },
-  },
-  linear: {
+  }),
+  linear: layer({
     doc: "Dense projection to `dim`.",
     params: {
-      dim: posInt("Output width.", { default: (c: DefaultCtx) => c.width, defaultText: "width" }),
+      dim: posInt("Output width.", { default: (c) => c.width, defaultText: "width" }),
       bias: bool("Add a bias vector.", { default: true }),
     },
-  },
-  popularity: { doc: "Popularity baseline: scores are training-split item counts. Alone in its model.", params: {} },
+  }),
+  popularity: layer({ doc: "Popularity baseline: scores are training-split item counts. Alone in its model.", params: {} }),
 };
 
+export type LayerName = keyof typeof LAYERS;
+
+/** Own keys only: a name such as `toString` is no built-in layer. */
+export const isLayerName = (name: string): name is LayerName => Object.hasOwn(LAYERS, name);
+
 /** `embedding items(dim: 64)`: the item table, first in every sequence model. */
-export const EMBEDDING: LayerDef = { doc: "Item embedding; row 0 is padding.", params: { dim: posInt("Embedding width.") } };
+export const EMBEDDING = layer({ doc: "Item embedding; row 0 is padding.", positional: "dim", params: { dim: posInt("Embedding width.") } });
 export const OUTPUT_MODES = ["tied", "linear"] as const;
 
-export const METRIC_NAMES = ["hr", "ndcg", "mrr", "recall"] as const;
+export const METRIC_NAMES = ["hr", "ndcg", "mrr", "recall"] as const satisfies readonly Metric["name"][];
 
-const adamParams = (weightDecay: number): ParamTable => ({
+const adamParams = (weightDecay: number) => ({
   lr: positive("Learning rate.", { default: 0.001 }),
   beta1: rate("First-moment decay.", { default: 0.9 }),
   beta2: rate("Second-moment decay.", { default: 0.999 }),
@@ -119,67 +154,62 @@ const adamParams = (weightDecay: number): ParamTable => ({
   weight_decay: nonNeg("L2 penalty (adam) or decoupled decay (adamw).", { default: weightDecay }),
 });
 
-export const SECTIONS: Readonly<Record<string, ParamTable>> = {
+export const SECTIONS = {
   data: {
     max_len: posInt("Most recent items kept per input sequence.", { default: 200 }),
-    filter: { kind: "choice", doc: "k-core filter on users and items, to a fixed point.", nullable: true, default: null, defaultText: "none",
-      variants: { k_core: { k: nonNegInt("Minimum interactions per user and item; 0 disables.") } } },
-    min_rating: { ...nonNeg("Drop interactions rated below this."), nullable: true, default: null, defaultText: "none" },
+    filter: orNone(choice({ k_core: { k: nonNegInt("Minimum interactions per user and item; 0 disables.") } }, "k-core filter on users and items, to a fixed point.")),
+    min_rating: orNone(nonNeg("Drop interactions rated below this.")),
     min_seq_len: scalar(Int, "integer", (n) => n >= 1, ">= 1", "Drop users with fewer interactions (>= 3 for leave_one_out).", { default: 3 }),
     time_order: enumOf(["exact", "float32"], "How a user's interactions are ordered, for formats with timestamps. exact: by timestamp, ties in file order. float32: by the timestamp rounded to a 32-bit float, ties in file order, as RecBole orders them (it holds timestamps in a torch.FloatTensor): Unix times of 1987-2004 fall on a 64-second grid, later ones on a 128-second grid, so interactions within a minute or two keep file order.", { default: "exact" }),
     split: enumOf(["leave_one_out"], "Evaluation split.", { default: "leave_one_out" }),
   },
   train: {
-    loss: { kind: "choice", doc: "Training loss.", default: { variant: "cross_entropy", args: { label_smoothing: 0 } },
-      defaultText: "cross_entropy(label_smoothing: 0)",
-      variants: { cross_entropy: { label_smoothing: rate("Label smoothing.", { default: 0 }) } } },
+    loss: choice({ cross_entropy: { label_smoothing: rate("Label smoothing.", { default: 0 }) } }, "Training loss.",
+      { default: { variant: "cross_entropy", args: { labelSmoothing: 0 } }, defaultText: "cross_entropy(label_smoothing: 0)" }),
     targets: enumOf(["all_positions", "last"], "Which positions predict the next item. all_positions: every position of max_len windows (see min_context). last: one sample per prefix, its target at the end (RecBole's samples; on ML-1M about 110 times the computation of all_positions).", { default: "all_positions" }),
     min_context: nonNegInt("all_positions: each target sees at least this many preceding items (or its whole history when shorter); training windows overlap by this much. 0: disjoint windows; max_len - 1: RecBole's prefix contexts.", { default: 0 }),
-    optimizer: { kind: "choice", doc: "Optimizer.", default: { variant: "adam", args: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 } },
-      defaultText: "adam(lr: 0.001)",
-      variants: {
-        adam: adamParams(0),
-        adamw: adamParams(0.01),
-        sgd: { lr: positive("Learning rate.", { default: 0.01 }), momentum: rate("Momentum.", { default: 0 }), weight_decay: nonNeg("L2 penalty.", { default: 0 }) },
-      } },
-    schedule: { kind: "choice", doc: "Learning-rate schedule. plateau: reduce on a plateau of a validation metric. Each epoch's rate is recorded in the run's history.json.", default: { variant: "constant", args: {} }, defaultText: "constant",
-      variants: {
-        constant: {},
-        cosine: { warmup: nonNeg("Linear warm-up epochs (fractional allowed).", { default: 0 }), min_lr_ratio: unit("Final lr as a fraction of lr.", { default: 0 }) },
-        step: { every: posInt("Epochs between decays."), gamma: scalar(t.number, "number", (n) => n > 0 && n <= 1, "in (0, 1]", "Decay factor.", { default: 0.5 }) },
-        plateau: {
-          metric: { kind: "metrics", list: false, doc: "Validation metric watched; must be in eval.metrics.", nullable: true, default: null, defaultText: "the early-stopping metric" },
-          patience: posInt("Epochs without improvement of the metric before each reduction.", { default: 10 }),
-          factor: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "Multiplies the learning rate at each reduction.", { default: 0.1 }),
-          min_lr_ratio: unit("The learning rate never goes below lr times this.", { default: 0 }),
-        },
-      } },
-    clip_norm: { ...positive("Clip gradients to this global norm."), nullable: true, default: null, defaultText: "none" },
+    optimizer: choice({
+      adam: adamParams(0),
+      adamw: adamParams(0.01),
+      sgd: { lr: positive("Learning rate.", { default: 0.01 }), momentum: rate("Momentum.", { default: 0 }), weight_decay: nonNeg("L2 penalty.", { default: 0 }) },
+    }, "Optimizer.", { default: { variant: "adam", args: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } }, defaultText: "adam(lr: 0.001)" }),
+    schedule: choice({
+      constant: {},
+      cosine: { warmup: nonNeg("Linear warm-up epochs (fractional allowed).", { default: 0 }), min_lr_ratio: unit("Final lr as a fraction of lr.", { default: 0 }) },
+      step: { every: posInt("Epochs between decays."), gamma: scalar(t.number, "number", (n) => n > 0 && n <= 1, "in (0, 1]", "Decay factor.", { default: 0.5 }) },
+      plateau: {
+        metric: orNone(metrics(false, "Validation metric watched; must be in eval.metrics."), "the early-stopping metric"),
+        patience: posInt("Epochs without improvement of the metric before each reduction.", { default: 10 }),
+        factor: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "Multiplies the learning rate at each reduction.", { default: 0.1 }),
+        min_lr_ratio: unit("The learning rate never goes below lr times this.", { default: 0 }),
+      },
+    }, "Learning-rate schedule. plateau: reduce on a plateau of a validation metric. Each epoch's rate is recorded in the run's history.json.",
+    { default: { variant: "constant", args: {} }, defaultText: "constant" }),
+    clip_norm: orNone(positive("Clip gradients to this global norm.")),
     batch: posInt("Prediction targets per optimizer step. A batch over 16,384 padded positions is computed in micro-batches whose gradients are summed (the same step).", { default: 2048 }),
     epochs: posInt("Training epochs (upper bound with early stopping).", { default: 300 }),
-    early_stopping: { kind: "choice", doc: "Stop when the validation metric has not improved for `patience` epochs.", nullable: true, default: null, defaultText: "none",
-      variants: { early_stopping: { metric: { kind: "metrics", list: false, doc: "Validation metric; must be in eval.metrics." }, patience: posInt("Epochs without improvement.", { default: 10 }) } } },
-    weight_average: { kind: "choice", doc: "Validate, keep and score a moving average of the weights instead of the weights themselves; training still steps the raw weights. Checkpoints hold both, so --resume continues exactly.", nullable: true, default: null, defaultText: "none",
-      variants: {
-        ema: {
-          decay: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "After each step: average = decay * average + (1 - decay) * weights.", { default: 0.999 }),
-          start: nonNegInt("Epochs trained before averaging begins; the average starts from the weights at that point.", { default: 0 }),
-        },
-      } },
+    early_stopping: orNone(choice({ early_stopping: { metric: metrics(false, "Validation metric; must be in eval.metrics."), patience: posInt("Epochs without improvement.", { default: 10 }) } },
+      "Stop when the validation metric has not improved for `patience` epochs.")),
+    weight_average: orNone(choice({
+      ema: {
+        decay: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "After each step: average = decay * average + (1 - decay) * weights.", { default: 0.999 }),
+        start: nonNegInt("Epochs trained before averaging begins; the average starts from the weights at that point.", { default: 0 }),
+      },
+    }, "Validate, keep and score a moving average of the weights instead of the weights themselves; training still steps the raw weights. Checkpoints hold both, so --resume continues exactly.")),
     seed: nonNegInt("Seed of the one random generator.", { default: 2020 }),
   },
   eval: {
     ranking: enumOf(["full"], "Rank every item (padding excluded).", { default: "full" }),
     exclude_seen: bool("Remove the user's seen items from the ranking.", { default: false }),
-    metrics: { kind: "metrics", list: true, doc: "Reported metrics, `name@K` with name in hr, ndcg, mrr, recall.",
-      default: [{ name: "hr", k: 10 }, { name: "ndcg", k: 10 }, { name: "mrr", k: 10 }], defaultText: "[hr@10, ndcg@10, mrr@10]" },
+    metrics: metrics(true, "Reported metrics, `name@K` with name in hr, ndcg, mrr, recall.",
+      { default: [{ name: "hr", k: 10 }, { name: "ndcg", k: 10 }, { name: "mrr", k: 10 }], defaultText: "[hr@10, ndcg@10, mrr@10]" }),
   },
-};
+} satisfies Readonly<Record<string, ParamTable>>;
+
+export type SectionName = keyof typeof SECTIONS;
 
 /** `ablate` is keyed by parameter name, so it has no table; the model is required, other sections default. */
 export const SECTION_NAMES = ["data", "train", "eval", "ablate"] as const;
-
-export const isRequired = (p: ParamDef): boolean => p.default === undefined;
 
 /** The default as the docs show it. */
 export const defaultText = (p: ParamDef): string => {
@@ -202,11 +232,11 @@ export const parameterTableMarkdown = (): string => {
       }
     }
   };
-  add("model", "embedding items", EMBEDDING.params.dim!);
+  add("model", "embedding items", EMBEDDING.params.dim);
   for (const [layer, def] of Object.entries(LAYERS)) for (const [n, p] of Object.entries(def.params)) add(`layer ${layer}`, n, p);
   for (const [section, table] of Object.entries(SECTIONS)) for (const [n, p] of Object.entries(table)) add(section, n, p);
   return rows.join("\n");
 };
 
 /** `repeat N`: the number of copies, each with its own weights. */
-export const REPEAT_TIMES: ScalarParam = posInt("Copies of the body.");
+export const REPEAT_TIMES = posInt("Copies of the body.");

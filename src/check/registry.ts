@@ -2,23 +2,16 @@
  * Rules keyed by AST node kind. Each rule is a small function in rules/, registered here; `runRules`
  * walks a file once and runs the rules registered for each node's kind.
  */
-import { walk, type AstKind, type NodeOfKind, type SpecFile } from "../lang/ast.js";
-import type { Diagnostic } from "../lang/diagnostic.js";
+import { walk, type AstKind, type SpecFile } from "../lang/ast.js";
 import { blockParams } from "./rules/blockParams.js";
 import { doubleLayerNorm } from "./rules/doubleLayerNorm.js";
 import { duplicateEntry } from "./rules/duplicateEntry.js";
 import { importContent } from "./rules/importContent.js";
 import { modelCount } from "./rules/modelCount.js";
 import { sectionNames } from "./rules/sectionNames.js";
+import type { Rule, RuleCtx } from "./rules/rule.js";
 import { zeroDropout } from "./rules/zeroDropout.js";
 
-export interface RuleCtx {
-  readonly diags: Diagnostic[];
-  /** The file given to the checker, as opposed to one it imports. */
-  readonly isMain: boolean;
-}
-
-export type Rule<K extends AstKind> = (node: NodeOfKind<K>, ctx: RuleCtx) => void;
 type Registry = { readonly [K in AstKind]?: readonly Rule<K>[] };
 
 export const RULES: Registry = {

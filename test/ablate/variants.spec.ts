@@ -154,13 +154,21 @@ describe("ablate: sweeps", () => {
     assert.deepEqual(diffSpecs(noAblate(base), v.spec), ["~ layers[0].times 2 -> 4"]);
   });
 
-  it("dim changes the width, and width-derived defaults follow it; derived fields are recomputed", () => {
+  it("dim changes the width, and width-derived defaults follow it; the re-check computes the widths", () => {
     const base = loadText(SMALL("  mamba\n  ffn\n  linear(dim: 32)", "dim: [64]"));
     const v = ablationVariantsWithNotes(base).variants.find((x) => x.id === "dim-64")!;
     const a = buildAblation(base, "t.rec", "/nonexistent");
     assert.deepEqual(a.rejected, []);
-    const checked = a.variants.find((x) => x.id === "dim-64")!.spec;
-    assert.ok(equalModuloSpans(checked, v.spec));
+    const kept = a.variants.find((x) => x.id === "dim-64")!;
+    // The variant sets parameters; its widths are the checker's, and the header's diff shows them.
+    assert.deepEqual(diffSpecs(noAblate(base), v.spec), ["~ embeddingDim 32 -> 64", "~ layers[0].dtRank 2 -> 4", "~ layers[1].inner 128 -> 256", "~ layers[2].outDim 32 -> 64"]);
+    assert.deepEqual(kept.diff, [
+      "~ embeddingDim 32 -> 64",
+      "~ layers[0].inDim 32 -> 64", "~ layers[0].outDim 32 -> 64", "~ layers[0].dInner 64 -> 128", "~ layers[0].dtRank 2 -> 4",
+      "~ layers[1].inDim 32 -> 64", "~ layers[1].outDim 32 -> 64", "~ layers[1].inner 128 -> 256",
+      "~ layers[2].inDim 32 -> 64", "~ layers[2].outDim 32 -> 64",
+    ]);
+    const checked = kept.spec;
     const m = checked.model.kind === "sequence" ? checked.model : assert.fail();
     assert.equal(m.embeddingDim, 64);
     const [mamba, ffn, linear] = m.layers;

@@ -15,7 +15,7 @@ describe("invalid fixtures (golden diagnostics)", () => {
       assert.ok(r.left.some((d) => d.severity === "error"));
       const got = renderCase(c);
       assert.match(got, /^\S+\.rec:\d+:\d+: error REC\d{4}: /m);
-      assert.equal(got, readFileSync(goldenPath(c), "utf8"), "golden differs: run npx tsx scripts/refresh-golden.ts and review the diff");
+      assert.equal(got, readFileSync(goldenPath(c), "utf8"), "golden differs: run npm run refresh-golden and review the diff");
     });
   }
 });

@@ -1,4 +1,4 @@
-/** The golden-file cases shared by the test and scripts/refresh-golden.ts. */
+/** The golden-file cases shared by the test and test/refresh-golden.ts. */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isLeft } from "fp-ts/lib/Either.js";

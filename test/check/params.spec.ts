@@ -5,7 +5,7 @@ import { closest } from "../../src/check/suggest.js";
 import { codesTableMarkdown } from "../../src/lang/codes.js";
 
 describe("parameter table", () => {
-  it("docs/language.md shows the current table (refresh with scripts/refresh-golden.ts)", () => {
+  it("docs/language.md shows the current table (refresh with npm run refresh-golden)", () => {
     const doc = readFileSync("docs/language.md", "utf8");
     assert.ok(doc.includes(parameterTableMarkdown()), "parameter table");
     assert.ok(doc.includes(codesTableMarkdown()), "code table");

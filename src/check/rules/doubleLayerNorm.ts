@@ -1,6 +1,6 @@
 import type { BlockDef, LayerNode, ModelDef, RepeatLayer as Repeat, ResidualLayer as Residual } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 
 type WithBody = ModelDef | BlockDef | Residual | Repeat;
 

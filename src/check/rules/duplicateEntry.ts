@@ -1,7 +1,7 @@
 import type { Section } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 
 export const duplicateEntry = (section: Section, ctx: RuleCtx): void => {
   const seen = new Map<string, Span>();

@@ -1,6 +1,6 @@
 import type { SpecFile } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 
 /** An imported file is a library: blocks and imports only, so importing it changes no setting. */
 export const importContent = (file: SpecFile, ctx: RuleCtx): void => {

@@ -1,6 +1,6 @@
 import type { SpecFile } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 
 /** A file of block definitions (and imports) only: checked on its own, it needs no model. */
 export const isLibrary = (file: SpecFile): boolean =>

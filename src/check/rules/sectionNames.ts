@@ -2,7 +2,7 @@ import type { SpecFile } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
 import { SECTION_NAMES } from "../params.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 import { didYouMean } from "../suggest.js";
 
 /** Sections are data, train, eval and ablate, each at most once. */

@@ -1,6 +1,6 @@
 import type { CallLayer } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
-import type { RuleCtx } from "../registry.js";
+import type { RuleCtx } from "./rule.js";
 
 /** Warns on `dropout(0)`: it does nothing. */
 export const zeroDropout = (layer: CallLayer, ctx: RuleCtx): void => {

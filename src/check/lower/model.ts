@@ -2,13 +2,13 @@
  * Model AST -> IR layers: inlines block calls, decodes arguments, infers widths layer by layer and
  * reports width errors (residual and repeat bodies keep the width, heads divide it, tied output).
  */
-import type { BlockDef, CallLayer, LayerNode, ModelDef, Param, Value } from "../lang/ast.js";
-import { diag } from "../lang/codes.js";
-import type { Span } from "../lang/span.js";
-import { decodeArgs, decodeValue, scopeNotes, type DecodeCtx, type Scope, type Sink } from "../check/decode.js";
-import { EMBEDDING, LAYERS, OUTPUT_MODES, REPEAT_TIMES } from "../check/params.js";
-import { didYouMean } from "../check/suggest.js";
-import type { Activation, Layer, MambaDtInit, Model, Origin } from "./spec.js";
+import type { BlockDef, CallLayer, LayerNode, ModelDef, Param, Value } from "../../lang/ast.js";
+import { diag } from "../../lang/codes.js";
+import type { Span } from "../../lang/span.js";
+import type { Layer, Model, Origin } from "../../ir/spec.js";
+import { decodeArgs, decodeValue, scopeNotes, type DecodeCtx, type Scope, type Sink } from "../decode.js";
+import { EMBEDDING, isLayerName, LAYERS, OUTPUT_MODES, REPEAT_TIMES, type LayerDef, type ParamTable } from "../params.js";
+import { didYouMean } from "../suggest.js";
 
 export interface ModelCtx {
   readonly sink: Sink;
@@ -23,8 +23,6 @@ const originOf = (span: Span, scope: Scope | null): Origin => {
   for (let s = scope; s !== null; s = s.parent) via.unshift(s.use);
   return via.length > 0 ? { span, via } : { span };
 };
-
-const num = (r: Record<string, unknown>, k: string): number => r[k] as number;
 
 /** Binds a block's arguments at a use; undefined (with diagnostics) when they do not fit its parameters. */
 const bindBlock = (call: CallLayer, block: BlockDef, scope: Scope | null, ctx: ModelCtx): Scope | undefined => {
@@ -78,62 +76,73 @@ interface Lowered { readonly layers: Layer[]; readonly width: number; readonly o
 const lowerCall = (node: CallLayer, width: number, scope: Scope | null, place: Place, ctx: ModelCtx): Lowered => {
   const d = ctx.sink.diags;
   const name = node.name.name;
-  const def = LAYERS[name];
   const dctx: DecodeCtx = { sink: ctx.sink, scope, defaults: { width, dataMaxLen: ctx.dataMaxLen } };
   const origin = originOf(node.span, scope);
-  if (def === undefined) {
+  const failed: Lowered = { layers: [], width, ok: false };
+  if (!isLayerName(name)) {
     const block = ctx.blocks.get(name);
     if (block === undefined) {
       d.push(diag("UnknownLayer", node.name.span, `unknown layer or block '${name.length > 30 ? `${name.slice(0, 30)}…` : name}'`, {
         hint: didYouMean(name, [...Object.keys(LAYERS), ...ctx.blocks.keys(), "embedding", "residual", "repeat", "output"]), related: scopeNotes(scope),
       }));
-      return { layers: [], width, ok: false };
+      return failed;
     }
     const inner = bindBlock(node, block, scope, ctx);
-    if (inner === undefined) return { layers: [], width, ok: false };
+    if (inner === undefined) return failed;
     return lowerLayers(block.body, width, inner, place, ctx);
   }
-  if (name === "popularity") {
-    d.push(diag("PopularityMixed", node.span, "popularity is a whole model: write `model Pop { popularity }` with no other layers", { related: scopeNotes(scope) }));
-    return { layers: [], width, ok: false };
-  }
-  const args = decodeArgs(node.args, def.params, def.positional, `'${name}'`, node.span, dctx);
-  if (args === undefined) return { layers: [], width, ok: false };
+  const decode = <T extends ParamTable>(def: LayerDef<T>) => decodeArgs(node.args, def.params, def.positional, `'${name}'`, node.span, dctx);
+  const one = (layer: Layer): Lowered => ({ layers: [layer], width: layer.outDim, ok: true });
   const same = { origin, inDim: width, outDim: width };
   switch (name) {
-    case "dropout": return { layers: [{ kind: "dropout", ...same, rate: num(args, "rate") }], width, ok: true };
-    case "layernorm": return { layers: [{ kind: "layernorm", ...same, eps: num(args, "eps") }], width, ok: true };
+    case "popularity":
+      d.push(diag("PopularityMixed", node.span, "popularity is a whole model: write `model Pop { popularity }` with no other layers", { related: scopeNotes(scope) }));
+      return failed;
+    case "dropout": {
+      const args = decode(LAYERS.dropout);
+      return args ? one({ kind: "dropout", ...same, rate: args.rate }) : failed;
+    }
+    case "layernorm": {
+      const args = decode(LAYERS.layernorm);
+      return args ? one({ kind: "layernorm", ...same, eps: args.eps }) : failed;
+    }
     case "positional": {
-      const maxLen = num(args, "max_len");
+      const args = decode(LAYERS.positional);
+      if (args === undefined) return failed;
+      const maxLen = args.maxLen;
       if (maxLen < ctx.dataMaxLen) {
         d.push(diag("PositionalLen", node.span, `positional embedding covers ${maxLen} positions but data.max_len is ${ctx.dataMaxLen}`, { hint: `use max_len: ${ctx.dataMaxLen} or more, or leave it out to follow data.max_len`, related: scopeNotes(scope) }));
-        return { layers: [], width, ok: false };
+        return failed;
       }
-      return { layers: [{ kind: "positional", ...same, maxLen }], width, ok: true };
+      return one({ kind: "positional", ...same, maxLen });
     }
     case "mamba": {
-      const expand = num(args, "expand");
-      return { layers: [{ kind: "mamba", ...same, dState: num(args, "d_state"), dConv: num(args, "d_conv"), expand, dInner: expand * width, dtRank: num(args, "dt_rank"), dtInit: args["dt_init"] as MambaDtInit }], width, ok: true };
+      const args = decode(LAYERS.mamba);
+      return args ? one({ kind: "mamba", ...same, dState: args.dState, dConv: args.dConv, expand: args.expand, dInner: args.expand * width, dtRank: args.dtRank, dtInit: args.dtInit }) : failed;
     }
     case "attention": {
-      const heads = num(args, "heads");
+      const args = decode(LAYERS.attention);
+      if (args === undefined) return failed;
+      const heads = args.heads;
       if (width % heads !== 0) {
         const near = [...Array(width).keys()].map((i) => i + 1).filter((h) => width % h === 0).sort((a, b) => Math.abs(a - heads) - Math.abs(b - heads))[0];
         d.push(diag("HeadsDivide", node.span, `${heads} attention heads do not divide the width ${width}`, { hint: `use a divisor of ${width}, e.g. heads: ${near}`, related: scopeNotes(scope) }));
-        return { layers: [], width, ok: false };
+        return failed;
       }
-      return { layers: [{ kind: "attention", ...same, heads, dropout: num(args, "dropout"), causal: args["causal"] as boolean }], width, ok: true };
+      return one({ kind: "attention", ...same, heads, dropout: args.dropout, causal: args.causal });
     }
     case "gru": {
-      const hidden = num(args, "hidden");
-      return { layers: [{ kind: "gru", origin, inDim: width, outDim: hidden, hidden }], width: hidden, ok: true };
+      const args = decode(LAYERS.gru);
+      return args ? one({ kind: "gru", origin, inDim: width, outDim: args.hidden, hidden: args.hidden }) : failed;
     }
-    case "ffn": return { layers: [{ kind: "ffn", ...same, inner: num(args, "inner"), activation: args["activation"] as Activation, dropout: num(args, "dropout") }], width, ok: true };
+    case "ffn": {
+      const args = decode(LAYERS.ffn);
+      return args ? one({ kind: "ffn", ...same, inner: args.inner, activation: args.activation, dropout: args.dropout }) : failed;
+    }
     case "linear": {
-      const dim = num(args, "dim");
-      return { layers: [{ kind: "linear", origin, inDim: width, outDim: dim, bias: args["bias"] as boolean }], width: dim, ok: true };
+      const args = decode(LAYERS.linear);
+      return args ? one({ kind: "linear", origin, inDim: width, outDim: args.dim, bias: args.bias }) : failed;
     }
-    default: return { layers: [], width, ok: false };
   }
 };
 
@@ -172,7 +181,7 @@ const lowerLayer = (node: LayerNode, width: number, scope: Scope | null, place: 
       return { layers: body.ok ? [{ kind: "residual", origin: originOf(node.span, scope), inDim: width, outDim: width, body: body.layers }] : [], width, ok: body.ok };
     }
     case "Repeat": {
-      const times = decodeValue(node.times, REPEAT_TIMES, "the repeat count", { sink: ctx.sink, scope, defaults: { width, dataMaxLen: ctx.dataMaxLen } }) as number | undefined;
+      const times = decodeValue(node.times, REPEAT_TIMES, "the repeat count", { sink: ctx.sink, scope, defaults: { width, dataMaxLen: ctx.dataMaxLen } });
       const body = Array.isArray(node.body) ? (node.body as readonly LayerNode[]) : [node.body as CallLayer];
       if (body.length === 0) {
         d.push(diag("EmptyBody", node.span, "repeat body is empty"));
@@ -229,9 +238,9 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
     d.push(diag("UnknownValue", first.table.span, `unknown embedding table '${first.table.name}'`, { hint: "the item table is `embedding items(dim: …)`" }));
     ok = false;
   }
-  const emb = decodeArgs(first.args, EMBEDDING.params, "dim", "'embedding items'", first.span, dctx);
+  const emb = decodeArgs(first.args, EMBEDDING.params, EMBEDDING.positional, "'embedding items'", first.span, dctx);
   if (emb === undefined) return undefined;
-  const dim = num(emb, "dim");
+  const dim = emb.dim;
   let rest = body.slice(1);
   let output: "tied" | "linear" = "tied";
   let outputNode: LayerNode | undefined;

@@ -3,14 +3,15 @@
  * first (positional defaults follow data.max_len), then the model, train, eval and ablate, and runs
  * the cross-section checks. Diagnostics go to the sink; the spec is undefined when any is an error.
  */
-import type { BlockDef, ModelDef, Section } from "../lang/ast.js";
-import { diag } from "../lang/codes.js";
-import { metricKey, type CheckedSpec, type Metric } from "./spec.js";
-import type { Span } from "../lang/span.js";
-import type { Sink } from "../check/decode.js";
-import type { LoadedFile } from "../check/load.js";
-import { lowerModel } from "./lowerModel.js";
-import { lowerAblate, lowerData, lowerEval, lowerTrain } from "./lowerSections.js";
+import type { BlockDef, ModelDef, Section } from "../../lang/ast.js";
+import { diag } from "../../lang/codes.js";
+import type { Span } from "../../lang/span.js";
+import { metricKey, type CheckedSpec, type Metric } from "../../ir/spec.js";
+import type { Sink } from "../decode.js";
+import type { LoadedFile } from "../load.js";
+import { lowerAblate } from "./ablate.js";
+import { lowerModel } from "./model.js";
+import { lowerData, lowerEval, lowerTrain } from "./sections.js";
 
 /** Every block by name; a second definition of a name is an error pointing at both. */
 export const collectBlocks = (files: readonly LoadedFile[], sink: Sink): Map<string, BlockDef> => {
