@@ -91,6 +91,6 @@ export const diag = (name: CodeName, span: Span, message: string, extras: DiagEx
   };
 };
 
-/** The code table as Markdown, for docs/language.md (kept in sync by scripts/refresh-golden.ts and a test). */
+/** The code table as Markdown, for docs/language.md (kept in sync by test/refresh-golden.ts and a test). */
 export const codesTableMarkdown = (): string =>
   ["| code | severity | meaning |", "|---|---|---|", ...Object.values(CODES).map((c: CodeInfo) => `| ${c.code} | ${c.severity} | ${c.summary} |`)].join("\n");

@@ -1,4 +1,4 @@
-// Generated from the grammar in parser.ts by scripts/refresh-golden.ts; test/lang/cst.spec.ts keeps it in sync.
+// Generated from the grammar in parser.ts by test/refresh-golden.ts; test/lang/cst.spec.ts keeps it in sync.
 import type { CstNode, ICstVisitor, IToken } from "chevrotain";
 
 export interface FileCstNode extends CstNode {

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { generateCstTypes } from "../../src/lang/cstTypes.js";
+import { generateCstTypes } from "./cst_types.js";
 
 describe("CST types", () => {
-  it("src/lang/cst.ts matches the grammar (refresh with scripts/refresh-golden.ts)", () => {
+  it("src/lang/cst.ts matches the grammar (refresh with npm run refresh-golden)", () => {
     assert.equal(readFileSync("src/lang/cst.ts", "utf8"), generateCstTypes());
   });
 });

@@ -1,13 +1,13 @@
 /**
  * Refreshes every golden file of the language front end: the `.errors.txt` baseline beside each
  * invalid fixture, the generated CST types (src/lang/cst.ts), and the parameter and code tables in docs/language.md.
- * Run `npx tsx scripts/refresh-golden.ts`, then review the diff.
+ * Run `npm run refresh-golden`, then review the diff.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { codesTableMarkdown } from "../src/lang/codes.js";
-import { generateCstTypes } from "../src/lang/cstTypes.js";
+import { generateCstTypes } from "./lang/cst_types.js";
 import { parameterTableMarkdown } from "../src/check/params.js";
-import { goldenPath, invalidCases, renderCase } from "../test/check/golden.js";
+import { goldenPath, invalidCases, renderCase } from "./check/golden.js";
 
 let changed = 0;
 const put = (path: string, text: string): void => {
