@@ -54,3 +54,10 @@ export const intFlag = (command: string, a: ParsedArgs, name: string, min: numbe
   if (n < min || n > max) throw new UserError(`reccompile ${command}: --${name} must be between ${min} and ${max}, got ${n}`);
   return n;
 };
+
+/** A flag's value among `allowed`, or `fallback` when absent. */
+export const oneOf = <T extends string>(command: string, flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`reccompile ${command}: --${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
+};

@@ -3,7 +3,7 @@
  * <command> --help` one command's synopsis, summary and flags. Each command's parser accepts exactly
  * the flags listed here (test/cli/help.spec.ts holds the two together).
  */
-import { FORMATS as READERS } from "../src/data/formats.js";
+import { FORMATS as READERS } from "../src/app/options.js";
 
 export interface CommandHelp {
   readonly synopsis: string;

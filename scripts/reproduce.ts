@@ -5,19 +5,19 @@
  * run folder per model under runs/reproduce/<dataset>/ (resumable: finished runs are read back,
  * interrupted ones resumed), then writes docs/results/<dataset>.json and docs/results.md covering
  * every model that has a run folder. A finished model whose folder is not on this machine keeps the
- * row the previous results file recorded for it, marked as carried over (src/runner/carry.ts).
- * Progress streams to stderr.
+ * row the previous results file recorded for it, marked as carried over (src/app/study/carry.ts).
+ * The runs go through the study runner (src/app/study/), one at a time, stopping at the first that
+ * fails; their progress streams to this process's stderr.
  * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
  * last checkpoint got (epochs, best validation so far; no test figures).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { mergeResults } from "../src/app/study/carry.js";
+import { localRunner } from "../src/app/study/local.js";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
-import { mergeResults } from "../src/runner/carry.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
 import { f4, pct, signed } from "../src/util/format.js";
-import { packageRoot } from "../src/util/paths.js";
 
 interface Job { readonly key: string; readonly spec: string; readonly seed?: number }
 
@@ -90,16 +90,21 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 
-const runOne = (job: Job, data: string, dir: string, epochs: string | undefined): Promise<void> => {
-  const args = [join(packageRoot(), "dist", "cli", "reccompile.js"), "run", job.spec, "--data", data, "--out", dir];
-  if (job.seed !== undefined) args.push("--seed", String(job.seed));
-  if (epochs !== undefined) args.push("--epochs", epochs);
-  if (existsSync(join(dir, "checkpoint.json"))) args.push("--resume");
-  process.stderr.write(`== ${job.key}: reccompile ${args.slice(1).join(" ")}\n`);
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"] });
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${job.key} exited with ${code}`))));
-  });
+/**
+ * Trains the jobs that have not finished, in order, continuing an interrupted one from its
+ * checkpoint; the first that fails stops the reproduction.
+ */
+const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs: string | undefined): Promise<void> => {
+  const runner = localRunner({ output: "inherit" });
+  for (const job of jobs) {
+    const flags = { data, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) };
+    const [r] = await runner.run([{ id: job.key, specFile: job.spec, flags }], root, {
+      jobs: 1,
+      resumeUnfinished: true,
+      onStart: (j, args) => process.stderr.write(`== ${j.id}: reccompile ${args.join(" ")}\n`),
+    });
+    if (r!.status === "failed") throw new Error(`${job.key} exited with ${r!.exitCode ?? r!.error}`);
+  }
 };
 
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
@@ -127,16 +132,12 @@ const main = async (): Promise<void> => {
     status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
     /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
     threads: number | null; spec: string; command: string;
-    /** Set on a row carried over from the previous results file (src/runner/carry.ts). */
+    /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
     carried_from?: string;
   };
   const fresh: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
-  if (!reportOnly)
-    for (const job of toRun) {
-      const dir = join(root, job.key);
-      if (!existsSync(join(dir, "metrics.json"))) await runOne(job, data, dir, arg("epochs"));
-    }
+  if (!reportOnly) await trainAll(toRun, data, root, arg("epochs"));
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;

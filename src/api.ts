@@ -2,47 +2,17 @@
  * What generated code imports (as `rt`): the runtime's layer factories, plus the few helpers that
  * keep emitted code short and traceable, and the entry point into the shared trainer and evaluator.
  */
-import type { DataConfig, EvalConfig, TrainConfig } from "./ir/spec.js";
-import type { BuildContext as LayerContext, Module } from "./runtime/module.js";
+import type { BuildContext, PopularityModel } from "./runtime/definition.js";
+import type { Module } from "./runtime/module.js";
 import type { ItemEmbedding } from "./runtime/layers/embedding.js";
 import { SequenceNet, type OutputKind } from "./runtime/net.js";
-import type { Rng } from "./util/rng.js";
 
 export {
   attention, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, sequential,
 } from "./runtime/layers/index.js";
 export type { Module } from "./runtime/module.js";
-export { runModel, type RunOptions, type RunResult } from "./runner/run_model.js";
-
-/** The resolved configuration a generated module exports as `config`. */
-export interface RunConfig {
-  readonly data: DataConfig;
-  readonly train: TrainConfig;
-  readonly eval: EvalConfig;
-}
-
-/** What `build` receives: where parameters live, the catalogue size and the generator that initialises them. */
-export interface BuildContext extends LayerContext {
-  readonly numItems: number;
-  readonly maxLen: number;
-  readonly rng: Rng;
-}
-
-/** The popularity baseline: no parameters; scores are training-split item counts. */
-export interface PopularityModel {
-  readonly kind: "popularity";
-  readonly name: string;
-}
-
-export type Model = SequenceNet | PopularityModel;
-
-/** A generated module's model: its name, spec file, configuration and builder. */
-export interface ModelDefinition {
-  readonly name: string;
-  readonly spec: string;
-  readonly config: RunConfig;
-  readonly build: (ctx: BuildContext) => Model;
-}
+export type { BuildContext, Model, ModelDefinition, PopularityModel, RunConfig } from "./runtime/definition.js";
+export { runModel, type RunOptions, type RunResult } from "./app/run_model.js";
 
 /** An error raised while building or running one layer, located at the spec line that wrote it. */
 export class LayerError extends Error {

@@ -1,9 +1,7 @@
 /** `reccompile <file.rec>...`: check each spec and emit generated/<name>.ts. */
-import { mkdirSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "../args.js";
-import { compileToTypeScript } from "../../src/codegen/compile.js";
-import { writeFileAtomic } from "../../src/util/fs.js";
+import { compileFile } from "../../src/app/compile.js";
 import { posixRelative } from "../../src/util/paths.js";
 import { reportDiagnostics } from "./report.js";
 
@@ -12,17 +10,14 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   const outDir = resolve((args.flags.get("out-dir") as string | undefined) ?? "generated");
   let failed = false;
   for (const file of args.positional) {
-    const result = compileToTypeScript(file, outDir);
+    const result = compileFile(file, outDir);
     reportDiagnostics(result.diagnostics, result.sources);
     if (result.library) {
       if (!args.flags.has("quiet")) process.stdout.write(`${file}: block definitions only, nothing to emit\n`);
       continue;
     }
-    if (result.code === null) { failed = true; continue; }
-    const target = join(outDir, `${basename(file).replace(/\.rec$/, "")}.ts`);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileAtomic(target, result.code);
-    if (!args.flags.has("quiet")) process.stdout.write(`${file} -> ${posixRelative(process.cwd(), target)}\n`);
+    if (result.target === null) { failed = true; continue; }
+    if (!args.flags.has("quiet")) process.stdout.write(`${file} -> ${posixRelative(process.cwd(), result.target)}\n`);
   }
   return failed ? 1 : 0;
 };

@@ -15,3 +15,9 @@ export const packageRoot = (): string => {
 
 /** `path` relative to `from`, with forward slashes, for comments and import specifiers. */
 export const posixRelative = (from: string, path: string): string => relative(from, resolve(path)).split(sep).join(posix.sep);
+
+/** `p` relative to the working folder when it lies inside it (`.` for the folder itself), else as given. */
+export const relativeToCwd = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r === "" ? "." : r.startsWith("..") ? p : r;
+};

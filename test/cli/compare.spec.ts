@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareTable, curve, loadRuns } from "../../src/runner/compare.js";
+import { compareTable, curve, loadRuns } from "../../src/app/compare.js";
 import { cli, ensureBuilt } from "../check/cli.js";
 
 /** A run folder with a history of `ndcg` values (epochs 1..n), losses falling from 7. */

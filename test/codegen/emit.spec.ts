@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isRight } from "fp-ts/lib/Either.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { compileToTypeScript } from "../../src/codegen/compile.js";
+import { compileToTypeScript } from "../../src/app/compile.js";
 import { checkFile } from "../../src/check/index.js";
 import { initBackend } from "../../src/runtime/backend.js";
 import { SequenceNet } from "../../src/runtime/net.js";

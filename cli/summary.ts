@@ -1,5 +1,5 @@
 /** The table printed at the end of a run. */
-import type { RunResult } from "./run_model.js";
+import type { RunResult } from "../src/app/run_model.js";
 
 export const printSummary = (out: { write(s: string): unknown }, r: RunResult, runDir: string): void => {
   const keys = [...new Set([...Object.keys(r.valid), ...Object.keys(r.test)])];

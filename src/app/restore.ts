@@ -4,18 +4,18 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isLeft } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import type { BuildContext, Model } from "../api.js";
 import { checkText } from "../check/index.js";
 import { loadIdMaps, type IdMaps } from "../data/load.js";
+import type { DataSource } from "../data/prepare.js";
 import type { CheckedSpec } from "../ir/spec.js";
 import { renderDiagnostics } from "../lang/render.js";
+import type { BuildContext, Model } from "../runtime/definition.js";
 import { ParamStore, type SavedParams } from "../runtime/params.js";
 import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
 import { Rng } from "../util/rng.js";
-import type { DataSource } from "./data.js";
-import { RUN_FILES, isComplete } from "./folder.js";
 import type { GeneratedModule } from "./generated.js";
+import { RUN_FILES, isComplete } from "./run_folder.js";
 import type { RunResult } from "./run_model.js";
 
 export interface RestoredRun {

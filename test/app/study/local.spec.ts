@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAll, runArgs, threadShare, threadsFile, type JobResult } from "../../src/ablate/runner.js";
-import { threadsFollower } from "../../src/runner/threads_file.js";
+import { localRunner } from "../../../src/app/study/local.js";
+import { runArgs, type JobResult, type RunFlags, type StudyJob } from "../../../src/app/study/runner.js";
+import { threadShare, threadsFile } from "../../../src/app/study/threads_file.js";
 
 /** A stand-in for `reccompile run`: records its argv, writes metrics.json + ranks.json; fails for specs named *fail*. */
 const FAKE = `
@@ -12,15 +13,18 @@ import { join } from "node:path";
 const argv = process.argv.slice(2);
 const out = argv[argv.indexOf("--out") + 1];
 appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
-if (argv[1].includes("fail")) { console.error("boom: bad data"); process.exit(1); }
+const quiet = process.env.FAKE_QUIET !== undefined;
+if (argv[1].includes("fail")) { if (!quiet) console.error("boom: bad data"); process.exit(1); }
 mkdirSync(out, { recursive: true });
 const m = { model: "M", valid: { "hr@10": 0.5 }, test: { "hr@10": 0.5 } };
 writeFileSync(join(out, "ranks.json"), JSON.stringify({ valid: [1, 20], test: [1, 20] }));
 writeFileSync(join(out, "metrics.json"), JSON.stringify(m));
-console.log(JSON.stringify(m));
+if (!quiet) console.log(JSON.stringify(m));
 `;
 
-describe("ablate: runner (fake run command)", () => {
+const withFlags = (jobs: readonly Omit<StudyJob, "flags">[], flags: RunFlags): StudyJob[] => jobs.map((j) => ({ ...j, flags }));
+
+describe("study: the local runner (fake run command)", () => {
   let dir = "";
   let cli = "";
   let log = "";
@@ -38,16 +42,18 @@ describe("ablate: runner (fake run command)", () => {
   const calls = (): string[][] => readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
 
   it("passes the same data, format, epochs and seed to every run", () => {
-    assert.deepEqual(runArgs({ id: "x", specFile: "x.rec" }, "out/runs/x", { data: "d.dat", format: "ml100k", epochs: 1, seed: 3 }),
+    assert.deepEqual(runArgs({ id: "x", specFile: "x.rec", flags: { data: "d.dat", format: "ml100k", epochs: 1, seed: 3 } }, "out/runs/x"),
       ["run", "x.rec", "--json", "--out", "out/runs/x", "--data", "d.dat", "--format", "ml100k", "--epochs", "1", "--seed", "3"]);
-    assert.deepEqual(runArgs({ id: "x", specFile: "x.rec" }, "o", {}), ["run", "x.rec", "--json", "--out", "o"]);
+    assert.deepEqual(runArgs({ id: "x", specFile: "x.rec", flags: {} }, "o"), ["run", "x.rec", "--json", "--out", "o"]);
+    assert.deepEqual(runArgs({ id: "x", specFile: "x.rec", flags: {} }, "o", true), ["run", "x.rec", "--json", "--out", "o", "--resume"]);
   });
 
   it("runs N at a time, reports failures with the log tail, skips finished runs and reruns stale ones", async () => {
     const runs = join(dir, "runs");
-    const jobs = ["a", "b", "c", "fail"].map((id) => ({ id, specFile: join(dir, `${id}.rec`) }));
+    const jobs = withFlags(["a", "b", "c", "fail"].map((id) => ({ id, specFile: join(dir, `${id}.rec`) })), { epochs: 1 });
+    const runner = localRunner({ entry: cli });
     const seen: JobResult[] = [];
-    const r1 = await runAll(jobs, runs, { epochs: 1 }, 2, (r) => seen.push(r), { cli });
+    const r1 = await runner.run(jobs, runs, { jobs: 2, onDone: (r) => seen.push(r) });
     assert.deepEqual(r1.map((r) => r.status), ["done", "done", "done", "failed"]);
     assert.equal(seen.length, 4);
     assert.match(r1[3]!.error!, /^exit 1 \(log: .*fail\.log\)\nboom: bad data$/);
@@ -57,19 +63,44 @@ describe("ablate: runner (fake run command)", () => {
 
     // Resume: finished runs are skipped, the failed one is tried again.
     writeFileSync(log, "");
-    const r2 = await runAll(jobs, runs, { epochs: 1 }, 2, () => undefined, { cli });
+    const r2 = await runner.run(jobs, runs, { jobs: 2 });
     assert.deepEqual(r2.map((r) => r.status), ["skipped", "skipped", "skipped", "failed"]);
     assert.deepEqual(calls().map((c) => c[1]), [join(dir, "fail.rec")]);
 
     // A changed spec (or budget) makes its finished run stale: moved aside and rerun.
     writeFileSync(log, "");
     writeFileSync(join(dir, "b.rec"), "// b, edited\n");
-    const r3 = await runAll(jobs.slice(0, 3), runs, { epochs: 1 }, 1, () => undefined, { cli });
+    const r3 = await runner.run(jobs.slice(0, 3), runs, { jobs: 1 });
     assert.deepEqual(r3.map((r) => r.status), ["skipped", "done", "skipped"]);
     assert.equal(r3[1]!.staleMoved, join(runs, "b.stale"));
     assert.ok(existsSync(join(runs, "b.stale", "metrics.json")));
-    const r4 = await runAll(jobs.slice(0, 1), runs, { epochs: 2 }, 1, () => undefined, { cli });
+    const r4 = await runner.run(withFlags(jobs.slice(0, 1), { epochs: 2 }), runs, { jobs: 1 });
     assert.deepEqual(r4.map((r) => r.status), ["done"]);
+  });
+
+  it("with resumeUnfinished, continues a run folder left with a checkpoint; onStart sees each run's arguments", async () => {
+    const runs = join(dir, "runs");
+    for (const id of ["a", "b"]) {
+      mkdirSync(join(runs, id), { recursive: true });
+      writeFileSync(join(runs, id, "checkpoint.json"), "{}");
+    }
+    const started: string[][] = [];
+    const job = (id: string): StudyJob => ({ id, specFile: join(dir, `${id}.rec`), flags: {} });
+    const r = await localRunner({ entry: cli }).run([job("a")], runs, { jobs: 1, resumeUnfinished: true, onStart: (_, args) => started.push([...args]) });
+    assert.deepEqual(r.map((x) => x.status), ["done"]);
+    assert.deepEqual(started, [["run", join(dir, "a.rec"), "--json", "--out", join(runs, "a"), "--resume"]]);
+    await localRunner({ entry: cli }).run([job("b")], runs, { jobs: 1 });
+    assert.deepEqual(calls().map((c) => c.includes("--resume")), [true, false]);
+  });
+
+  it("with output inherit, writes no log, and a failed run's error is its exit", async () => {
+    const runs = join(dir, "runs");
+    const runner = localRunner({ entry: cli, output: "inherit", env: { ...process.env, FAKE_QUIET: "1" } });
+    const r = await runner.run([{ id: "fail", specFile: join(dir, "fail.rec"), flags: {} }], runs, { jobs: 1 });
+    assert.equal(r[0]!.status, "failed");
+    assert.equal(r[0]!.exitCode, 1);
+    assert.equal(r[0]!.error, "exit 1");
+    assert.ok(!existsSync(join(runs, "fail.log")));
   });
 });
 
@@ -108,7 +139,7 @@ writeFileSync(join(out, "ranks.json"), JSON.stringify({ valid: [1], test: [1] })
 writeFileSync(join(out, "metrics.json"), JSON.stringify(m));
 `;
 
-describe("ablate: sharing the cores between parallel runs", () => {
+describe("study: sharing the cores between parallel runs", () => {
   let dir = "";
   let cli = "";
   let log = "";
@@ -124,7 +155,7 @@ describe("ablate: sharing the cores between parallel runs", () => {
 
   type Call = { spec: string; threads: string | null; file: string | null; seen: string[] };
   const calls = (): Call[] => readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Call);
-  const jobs = () => ["slow", "fast"].map((id) => ({ id, specFile: join(dir, `${id}.rec`) }));
+  const jobs = (): StudyJob[] => ["slow", "fast"].map((id) => ({ id, specFile: join(dir, `${id}.rec`), flags: {} }));
 
   it("threadShare: cores split evenly, at least one each", () => {
     assert.equal(threadShare(4, 2), 2);
@@ -135,7 +166,8 @@ describe("ablate: sharing the cores between parallel runs", () => {
 
   it("gives a run the cores a finished run hands back, through its threads file", async () => {
     const runs = join(dir, "runs");
-    const r = await runAll(jobs(), runs, {}, 2, () => undefined, { cli, cores: 4, env: { ...process.env, FAKE_LOG: log, FAKE_SYNC: join(dir, "slow-read"), REC_THREADS: undefined } });
+    const runner = localRunner({ entry: cli, cores: 4, env: { ...process.env, FAKE_LOG: log, FAKE_SYNC: join(dir, "slow-read"), REC_THREADS: undefined } });
+    const r = await runner.run(jobs(), runs, { jobs: 2 });
     assert.deepEqual(r.map((x) => x.status), ["done", "done"]);
     const [slow, fast] = [calls().find((c) => c.spec.includes("slow"))!, calls().find((c) => c.spec.includes("fast"))!];
     assert.equal(fast.threads, "2", "the second run starts with half the cores");
@@ -146,40 +178,8 @@ describe("ablate: sharing the cores between parallel runs", () => {
 
   it("leaves an explicit REC_THREADS alone, and one run at a time uses every core", async () => {
     const env = { ...process.env, FAKE_LOG: log, REC_THREADS: "3" };
-    await runAll(jobs().slice(1), join(dir, "runs"), {}, 2, () => undefined, { cli, cores: 4, env });
-    await runAll([{ id: "fast2", specFile: join(dir, "fast.rec") }], join(dir, "runs"), {}, 1, () => undefined, { cli, cores: 4, env: { ...env, REC_THREADS: undefined } });
+    await localRunner({ entry: cli, cores: 4, env }).run(jobs().slice(1), join(dir, "runs"), { jobs: 2 });
+    await localRunner({ entry: cli, cores: 4, env: { ...env, REC_THREADS: undefined } }).run([{ id: "fast2", specFile: join(dir, "fast.rec"), flags: {} }], join(dir, "runs"), { jobs: 1 });
     assert.deepEqual(calls().map((c) => [c.threads, c.file]), [["3", null], [null, null]]);
-  });
-});
-
-describe("threadsFollower", () => {
-  it("applies each new positive integer once, at most every interval, and ignores a missing or bad file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "threads-file-"));
-    const file = join(dir, "t");
-    let now = 0;
-    const applied: number[] = [];
-    const poll = threadsFollower(file, (n) => applied.push(n), 1000, () => now);
-    poll(); // missing file
-    writeFileSync(file, "2\n");
-    now = 500;
-    poll(); // too soon
-    now = 1000;
-    poll();
-    now = 2000;
-    poll(); // unchanged
-    writeFileSync(file, "zero");
-    now = 3000;
-    poll();
-    writeFileSync(file, "0");
-    now = 4000;
-    poll();
-    writeFileSync(file, "1");
-    now = 5000;
-    poll();
-    assert.deepEqual(applied, [2, 1]);
-    rmSync(dir, { recursive: true, force: true });
-    let called = false;
-    threadsFollower(undefined, () => (called = true))();
-    assert.equal(called, false);
   });
 });

@@ -12,7 +12,7 @@ import { compareRanks, pairedChange, parseMetric, type PairedChange } from "../e
 import { f4 as fmt4, pct, pText, signed } from "../util/format.js";
 import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
-import { RUN_FILES } from "./folder.js";
+import { RUN_FILES } from "./run_folder.js";
 
 const EpochCodec = t.type({
   epoch: t.number,
@@ -122,6 +122,21 @@ export const pairedAgainstFirst = (runs: readonly ComparedRun[], metric: string)
     }
   }
   return { reference: ref.label, rows, skipped };
+};
+
+/** `compare --json`: each run's curve and test figures, and the paired tests against the first finished run. */
+export const compareJson = (runs: readonly ComparedRun[], metric: string): unknown => {
+  const out = runs.map((r) => {
+    const c = curve(r, metric);
+    return {
+      label: r.label, dir: r.dir, state: r.state, epochs: c.epochs, best: c.best,
+      curve: [...c.points].map(([epoch, p]) => ({ epoch, ...p })), test: r.test,
+    };
+  });
+  const { reference, rows } = pairedAgainstFirst(runs, metric);
+  // JSON has no NaN: a p-value that cannot be computed is null.
+  const paired = rows.map((p) => ({ ...p, relDelta: Number.isFinite(p.relDelta) ? p.relDelta : null, pT: Number.isFinite(p.pT) ? p.pT : null, pWilcoxon: Number.isFinite(p.pWilcoxon) ? p.pWilcoxon : null }));
+  return { metric, runs: out, paired: { reference, rows: paired } };
 };
 
 /** The side-by-side table, as lines of text. */

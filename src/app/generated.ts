@@ -6,12 +6,12 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
-import type { RunConfig, Model, BuildContext } from "../api.js";
-import type { RunOptions, RunResult } from "./run_model.js";
 import { emitModule } from "../codegen/emit.js";
 import type { CheckedSpec } from "../ir/spec.js";
+import type { BuildContext, Model, RunConfig } from "../runtime/definition.js";
 import { writeFileAtomic } from "../util/fs.js";
-import { RUN_FILES } from "./folder.js";
+import { RUN_FILES } from "./run_folder.js";
+import type { RunOptions, RunResult } from "./run_model.js";
 
 /** What a generated module exports. */
 export interface GeneratedModule {

@@ -109,10 +109,10 @@ const packageVersion = (name: string): string | null => {
   }
 };
 
-/** What ran where: versions, machine, command line. */
 const RECORDED_ENV = ["OPENBLAS_CORETYPE", "REC_KERNELS", "REC_THREADS", "REC_THREADS_FILE", "REC_NATIVE_BLAS", "REC_WEBGPU_CE"] as const;
 
-export const environment = (extra: Record<string, unknown>): Record<string, unknown> => ({
+/** What ran where: versions, machine, the command line (`argv`, without the program). */
+export const environment = (argv: readonly string[], extra: Record<string, unknown>): Record<string, unknown> => ({
   reccompile: (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version,
   node: process.version,
   tfjs: packageVersion("@tensorflow/tfjs-core"),
@@ -120,7 +120,7 @@ export const environment = (extra: Record<string, unknown>): Record<string, unkn
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
   memory_gb: Math.round(totalmem() / 2 ** 30),
-  argv: process.argv.slice(2),
+  argv,
   cwd: process.cwd(),
   date: new Date().toISOString(),
   // The settings that change results or speed: kernels, threads (fixed, or followed from a file in

@@ -1,6 +1,6 @@
 /** When a finished run can train further under `run --resume` (its epochs and patience). */
 import assert from "node:assert/strict";
-import { cannotExtend } from "../../src/runner/folder.js";
+import { cannotExtend } from "../../src/app/run_folder.js";
 
 describe("run folder: training a finished run further", () => {
   it("continues a run that used all its epochs only when --epochs grows", () => {

@@ -1,9 +1,13 @@
 /** From a data source and the spec's data section to the leave-one-out split every model is scored on. */
 import { existsSync, statSync } from "node:fs";
 import type { DataConfig } from "../ir/spec.js";
-import { applyFilters, datasetName, leaveOneOut, loadDataset, syntheticDataset, SYNTHETIC_DEFAULTS, type Format } from "../data/index.js";
-import type { Dataset, LeaveOneOutSplit } from "../data/types.js";
 import { UserError } from "../util/errors.js";
+import { applyFilters } from "./filter.js";
+import type { Format } from "./formats.js";
+import { datasetName, loadDataset } from "./load.js";
+import { leaveOneOut } from "./split.js";
+import { syntheticDataset, SYNTHETIC_DEFAULTS } from "./synthetic.js";
+import type { Dataset, LeaveOneOutSplit } from "./types.js";
 
 export type DataSource =
   | { readonly kind: "file"; readonly path: string; readonly format: Format | "auto" }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mergeResults } from "../../src/runner/carry.js";
+import { mergeResults } from "../../../src/app/study/carry.js";
 
 type Row = { status: string; hr: number; carried_from?: string };
 type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string };
@@ -22,7 +22,7 @@ const previous = {
   ] as Pair[],
 };
 
-describe("runner/carry: results that outlive their run folders", () => {
+describe("study/carry: results that outlive their run folders", () => {
   it("a fresh row replaces the recorded one; a model without a folder keeps its finished row, dated", () => {
     const fresh: Record<string, Row> = { mamba: { status: "finished", hr: 0.28 } };
     const { models } = mergeResults(ORDER, fresh, [], previous, PAIRS);

@@ -1,26 +1,25 @@
 /**
  * The shared run: backend and kernels, build the model from its generated builder, train with
- * validation and early stopping, score validation and test with the shared evaluator, and write
- * the run folder's results. Every generated module's `run` lands here.
+ * validation and early stopping, score validation and test (score.ts, the path `eval` scores
+ * through too), and write the run folder's results. Every generated module's `run` lands here.
  */
 import { join } from "node:path";
-import type { ModelDefinition, Model, BuildContext } from "../api.js";
-import { evaluate } from "../eval/evaluate.js";
-import { popularityScorer } from "../eval/popularity.js";
-import type { EvalResult, MetricValues, Scorer } from "../eval/types.js";
+import type { PreparedData } from "../data/prepare.js";
+import type { MetricValues } from "../eval/types.js";
 import { metricKey, type Metric } from "../ir/spec.js";
+import { kernels as kernelSet, setKernelImpl, type KernelImpl } from "../kernels/select.js";
 import { initBackend, type BackendChoice } from "../runtime/backend.js";
+import type { BuildContext, Model, ModelDefinition } from "../runtime/definition.js";
 import { SequenceNet } from "../runtime/net.js";
 import { ParamStore } from "../runtime/params.js";
 import type { ProgressStream } from "../runtime/progress.js";
 import { train, type TrainSummary } from "../runtime/trainer.js";
-import { kernels as kernelSet, setKernelImpl, type KernelImpl } from "../kernels/select.js";
-import { threadsFollower } from "./threads_file.js";
-import { Rng } from "../util/rng.js";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
-import type { PreparedData } from "./data.js";
-import { renderReport } from "./report.js";
-import { RUN_FILES } from "./folder.js";
+import { Rng } from "../util/rng.js";
+import { renderReport } from "./report_html.js";
+import { RUN_FILES } from "./run_folder.js";
+import { scoreCases, scoreSplit, scorerOf } from "./score.js";
+import { threadsFollower } from "./study/threads_file.js";
 
 export interface RunOptions {
   readonly data: PreparedData;
@@ -79,15 +78,12 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
   const backend = await initBackend(options.backend, log);
   const { split } = options.data;
   const cfg = def.config;
-  const metrics = evalMetrics(def);
-  const score = (scorer: Scorer, which: "valid" | "test"): Promise<EvalResult> =>
-    evaluate(scorer, split[which], { numItems: split.numItems, metrics, excludeSeen: cfg.eval.excludeSeen });
+  const scoring = { metrics: evalMetrics(def), excludeSeen: cfg.eval.excludeSeen };
 
   const rng = new Rng(cfg.train.seed);
   const model = buildModel(def, split.numItems, rng);
   let kernels = "none";
   let summary: TrainSummary | null = null;
-  let scorer: Scorer;
   const t0 = performance.now();
   if (model instanceof SequenceNet) {
     if (backend === "webgpu") {
@@ -104,7 +100,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       config: cfg.train,
       maxLen: cfg.data.maxLen,
       rng,
-      validate: async (net) => (await score(net.scorer(), "valid")).metrics,
+      validate: async (net) => (await scoreCases(net.scorer(), split, "valid", scoring)).metrics,
       checkpoint: join(options.runDir, RUN_FILES.checkpoint),
       resume: options.resume,
       progress: options.log,
@@ -112,13 +108,10 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       // Parallel ablation runs: follow this run's share of the cores as other runs start and end.
       onStep: threadsFollower(process.env["REC_THREADS_FILE"], (n) => kernelSet().setThreads?.(n)),
     });
-    scorer = model.scorer();
   } else {
     log(`${def.name}: popularity counts over ${split.train.length} users, ${split.numItems} items`);
-    scorer = popularityScorer(split);
   }
-  const valid = await score(scorer, "valid");
-  const test = await score(scorer, "test");
+  const { valid, test } = await scoreSplit(scorerOf(model, split), split, scoring);
   // A resumed run counts the epochs trained before the resume too, so `seconds` is the run's
   // whole training and scoring time however many calls it took.
   const seconds = (performance.now() - t0) / 1000 + (summary?.priorSeconds ?? 0);
