@@ -4,7 +4,11 @@
 // thousand items) a block is done in one pass: scores -> exp -> G = softmax - q in place ->
 // dh = G W and dW += G^T h, two more sgemms. Otherwise a first pass keeps an online logsumexp over
 // the chunks and a second pass recomputes each chunk's scores to form the gradients. Blocks run in
-// parallel, each thread summing dW / dBias into its own accumulator, reduced at the end.
+// parallel, each thread summing loss / dW / dBias into its own accumulator, reduced at the end in
+// thread order. Blocks are dealt to threads round-robin (a static schedule), not first come first
+// served: which thread sums which block, and so every rounding, is then fixed for a thread count,
+// and a run repeats to the last bit however busy the machine is. The blocks are equal in size, so
+// a dynamic schedule balanced nothing that the static one does not.
 #include "common.h"
 #include <cstdlib>
 
@@ -53,9 +57,9 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
   std::vector<float> extraW(dW && nt > 1 ? (size_t)(nt - 1) * Vr * H : 0);
   std::vector<double> extraB(dBias ? (size_t)nt * Vr : 0, 0.0);
   std::vector<char> wStarted(nt, 0);
-  double loss = 0.0;
+  std::vector<double> threadLoss(nt, 0.0);
 
-#pragma omp parallel num_threads(nt) reduction(+ : loss)
+#pragma omp parallel num_threads(nt)
   {
 #ifdef _OPENMP
     const int tid = omp_get_thread_num();
@@ -67,6 +71,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
     std::vector<float> S((size_t)tb * vc), hb((size_t)tb * H), dhb(dh ? (size_t)tb * H : 0);
     std::vector<float> rmax(tb), rsum(tb), rlse(tb);
     std::vector<double> colsum(dBias ? vc : 0);
+    double& loss = threadLoss[tid];
 
     auto scores = [&](int64_t m, int64_t j0, int64_t nc) {
       gemm1(false, true, m, nc, H, 1.0f, hb.data(), H, Wi + j0 * H, H, 0.0f, S.data(), nc);
@@ -94,7 +99,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
       (void)blockRows;
     };
 
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(static, 1)
     for (int64_t blk = 0; blk < nBlocks; blk++) {
       const int64_t r0 = blk * tb, m = std::min(tb, R - r0);
       const int64_t* br = rows.data() + r0;
@@ -177,7 +182,9 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
     }
   }
 
-  // reduce the private accumulators
+  // reduce the private accumulators, in thread order
+  double loss = 0.0;
+  for (int t = 0; t < nt; t++) loss += threadLoss[t];
   if (dW && nt > 1) {
     float* out = dW + H;
     const int64_t n = Vr * H;

@@ -73,3 +73,41 @@ describe("fused linear cross-entropy", () => {
     }
   }
 });
+
+describe("fused linear cross-entropy, native: the same bits every time at a thread count", () => {
+  it("200 blocks on 2 threads, the machine kept busy by a spinning worker: loss, dh and dW repeat bit for bit", async function () {
+    this.timeout(120_000);
+    const native = await loadNative();
+    if (native === null || native.setThreads === undefined) this.skip();
+    const { Worker } = await import("node:worker_threads");
+    const d: LinearCrossEntropyDims = { tokens: 200 * 16, hidden: 32, vocab: 1201, labelSmoothing: 0.1 };
+    const rng = new Rng(5);
+    const h = Float32Array.from({ length: d.tokens * d.hidden }, () => rng.normal());
+    const W = Float32Array.from({ length: d.vocab * d.hidden }, () => 0.3 * rng.normal());
+    const targets = Int32Array.from({ length: d.tokens }, () => 1 + rng.int(d.vocab - 1));
+    // The kernel's blocks are 16 rows at this budget, so one call deals out 200 blocks.
+    const saved = process.env.REC_CE_TOKEN_BLOCK;
+    process.env.REC_CE_TOKEN_BLOCK = "16";
+    native!.setThreads!(2);
+    // Competes for a core, so that the two kernel threads finish their blocks at varying speeds.
+    const spin = new Worker("const end = Date.now() + 60000; while (Date.now() < end) {}", { eval: true });
+    try {
+      const call = (): { loss: number; dh: Float32Array; dW: Float32Array } => {
+        const dh = new Float32Array(d.tokens * d.hidden);
+        const dW = new Float32Array(d.vocab * d.hidden);
+        return { loss: native!.linearCe!.lossAndGrad(d, h, W, null, targets, dh, dW, null), dh, dW };
+      };
+      const first = call();
+      for (let i = 0; i < 30; i++) {
+        const again = call();
+        assert.equal(again.loss, first.loss, `call ${i + 2}: loss ${again.loss} vs ${first.loss}`);
+        assert.ok(Buffer.from(again.dW.buffer).equals(Buffer.from(first.dW.buffer)), `call ${i + 2}: dW differs`);
+        assert.ok(Buffer.from(again.dh.buffer).equals(Buffer.from(first.dh.buffer)), `call ${i + 2}: dh differs`);
+      }
+    } finally {
+      await spin.terminate();
+      if (saved === undefined) delete process.env.REC_CE_TOKEN_BLOCK;
+      else process.env.REC_CE_TOKEN_BLOCK = saved;
+    }
+  });
+});
