@@ -87,8 +87,8 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
   const t0 = performance.now();
   if (model instanceof SequenceNet) {
     if (backend === "webgpu") {
-      // The scan, conv and cross-entropy run as WGSL / tfjs ops on the GPU (kernels/ops.ts
-      // dispatches on the backend); the CPU kernel sets do not apply.
+      // The scan, conv and cross-entropy run as WGSL / tfjs ops on the GPU (each fused op in
+      // src/kernels dispatches on the backend); the CPU kernel sets do not apply.
       if (options.kernels === "native") log("notice: --kernels native does not apply on the webgpu backend; its WGSL kernels run");
       await setKernelImpl("ts");
       kernels = "webgpu";

@@ -46,7 +46,8 @@ export const runAblationStudy = async (o: AblationStudyOptions): Promise<number>
       out.write(`${head}: done in ${r.seconds.toFixed(1)}s; test ${Object.entries(m).slice(0, 3).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}\n`);
     }
   };
-  const results = await o.runner.run(list, runsDir, { jobs: o.jobs, onDone: progress });
+  // A run interrupted after a checkpoint continues where it stopped, as a finished one is skipped.
+  const results = await o.runner.run(list, runsDir, { jobs: o.jobs, resumeUnfinished: true, onDone: progress });
   const byId = new Map(results.map((r) => [r.id, r]));
   const baseRun = readRun(join(runsDir, "base"));
   if (baseRun === null) {
