@@ -14,7 +14,7 @@ import type { Diagnostic } from "../lang/diagnostic.js";
 import { formatSource } from "../lang/format.js";
 import { renderDiagnostics } from "../lang/render.js";
 import { writeFileAtomic } from "../util/fs.js";
-import { diffSpecs } from "./diff.js";
+import { diffSpecs } from "../ir/diff.js";
 import { ablationVariantsWithNotes, type Variant } from "./variants.js";
 
 export interface ValidVariant {

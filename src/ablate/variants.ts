@@ -27,7 +27,7 @@
  */
 import { printSpec } from "../ir/print.js";
 import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
-import { layerText } from "./diff.js";
+import { layerText } from "../ir/diff.js";
 
 export interface Variant {
   /** Short, file-name safe: `no-ffn`, `no-layernorm-2`, `plus-positional`, `layers-2`, `d_state-8`. */

@@ -8,7 +8,7 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { equalModuloSpans } from "../ablate/diff.js";
+import { equalModuloSpans } from "../ir/diff.js";
 import { checkText } from "../check/index.js";
 import type { DataSource } from "../data/prepare.js";
 import type { CheckedSpec } from "../ir/spec.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { perCase, parseMetric } from "../../src/eval/metrics.js";
 import { pairedTTest } from "../../src/eval/significance.js";
 import { buildReport, readRun, renderCsv, renderMarkdown, renderSvg, type ReportInput } from "../../src/ablate/report.js";
-import { diffSpecs } from "../../src/ablate/diff.js";
+import { diffSpecs } from "../../src/ir/diff.js";
 
 const mean = (m: string, ranks: readonly number[]): number => {
   const v = perCase(parseMetric(m)!, Int32Array.from(ranks));

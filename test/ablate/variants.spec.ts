@@ -6,7 +6,7 @@ import { checkFile, checkText } from "../../src/check/index.js";
 import { printSpec } from "../../src/ir/print.js";
 import type { CheckedSpec, Layer } from "../../src/ir/spec.js";
 import { formatSource } from "../../src/lang/format.js";
-import { diffSpecs, equalModuloSpans } from "../../src/ablate/diff.js";
+import { diffSpecs, equalModuloSpans } from "../../src/ir/diff.js";
 import { ablationVariantsWithNotes, applySweep } from "../../src/ablate/variants.js";
 import { buildAblation, defaultOutDir, isValid, writeVariants } from "../../src/ablate/generate.js";
 

@@ -1,15 +1,16 @@
 /**
  * A structural diff of two checked IRs that ignores where things came from (spans, origins, the file
- * name). `reccompile ablate --dry-run` prints it, and the tests use it to prove that each variant
- * differs from its base in exactly the stated way. One line per change:
+ * name). `reccompile ablate --dry-run` prints it, `run --resume` compares specs with it, and the
+ * tests use it to prove that each variant differs from its base in exactly the stated way. One line
+ * per change:
  *   `- layers[4] layernorm(eps: 1e-12)`        a layer removed (base index)
  *   `+ layers[1] positional(max_len: 200)`     a layer added (variant index)
  *   `~ layers[3].body[0].dState 32 -> 16`      a field changed (base index)
  *   `- layers[3].body[3] residual skip (body kept)`  a residual unwrapped
  * Model fields read `layers[…]`, `embeddingDim`, …; the sections `data.…`, `train.…`, `eval.…`, `ablate`.
  */
-import type { CheckedSpec, Layer } from "../ir/spec.js";
-import { mambaText } from "../ir/print.js";
+import type { CheckedSpec, Layer } from "./spec.js";
+import { mambaText } from "./print.js";
 
 const IGNORED = new Set(["origin", "span", "file"]);
 
