@@ -161,7 +161,8 @@ const decodeAny = (written: Value, p: ParamDef, what: string, ctx: DecodeCtx): u
         d.push(diag("WrongType", v.span, `${what} must be one of ${options.join(", ")}${p.nullable ? " or none" : ""}, got ${kindWord(v)} '${show(v)}'`, { related: notes }));
         return undefined;
       }
-      const table = p.variants[name];
+      // Own keys only: an option named after an Object.prototype member ('toString') is unknown, not inherited.
+      const table = Object.hasOwn(p.variants, name) ? p.variants[name] : undefined;
       if (table === undefined) {
         d.push(diag("UnknownValue", nameSpan, `${what} has no option '${name.length > 24 ? `${name.slice(0, 24)}…` : name}'`, { hint: didYouMean(name, [...options, ...(p.nullable ? ["none"] : [])]), related: notes }));
         return undefined;
@@ -199,7 +200,7 @@ export const decodeArgs = <T extends ParamTable>(
       ok = false;
       return;
     }
-    if (table[key] === undefined) {
+    if (!Object.hasOwn(table, key)) {
       d.push(diag("UnknownParam", a.name?.span ?? a.span, names.length === 0 ? `${owner} takes no parameters` : `${owner} has no parameter '${key.length > 30 ? `${key.slice(0, 30)}…` : key}'`, {
         hint: didYouMean(key, names), related: scopeNotes(ctx.scope),
       }));

@@ -17,7 +17,7 @@ const decodeSection = <S extends SectionName>(name: S, section: Section | undefi
   const seen = new Set<string>();
   let ok = true;
   for (const e of section?.entries ?? []) {
-    const p = table[e.key.name];
+    const p = Object.hasOwn(table, e.key.name) ? table[e.key.name] : undefined;
     if (p === undefined) {
       sink.diags.push(diag("UnknownEntry", e.key.span, `section '${name}' has no key '${e.key.name.length > 30 ? `${e.key.name.slice(0, 30)}…` : e.key.name}'`, { hint: didYouMean(e.key.name, Object.keys(table)) }));
       ok = false;
