@@ -66,6 +66,7 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
     throw new UserError(`reccompile run --resume: ${out} was trained on ${describeSource(recorded.source)}, not ${describeSource(source)}; leave out --data to use the recorded data`);
   }
   const data = prepareData(source, spec.data);
+  if (data.source.kind === "file" && data.source.format === "auto") o.log.write(`data: ${posixRelative(process.cwd(), data.source.path)} read as ${data.dataset.format} (detected; --format sets it)\n`);
   for (const w of data.warnings) o.log.write(`warning: ${w}\n`);
 
   const dir = openRunDir(out, o.resume, { epochs: spec.train.epochs, patience: spec.train.earlyStopping?.patience ?? null });
@@ -73,6 +74,7 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {
     source: data.source, shown: data.source.kind === "file" ? posixRelative(process.cwd(), data.source.path) : "built-in synthetic data",
+    format: data.dataset.format ?? null,
     name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
   });
   saveIdMaps(data.dataset, dir);

@@ -35,6 +35,7 @@ const rebuild = (ds: Dataset, keepItem: Uint8Array, keepUser: Uint8Array, warnin
     userIds,
     itemIds,
     warnings: warning === null ? ds.warnings : [...ds.warnings, warning],
+    ...(ds.format === undefined ? {} : { format: ds.format }),
   };
 };
 

@@ -12,6 +12,7 @@ import { readLines } from "./readers/lines.js";
 import { readMovielens } from "./readers/movielens.js";
 import { readMl100k } from "./readers/ml100k.js";
 import { readRecbole } from "./readers/recbole.js";
+import { readUir, readUirt, readUit } from "./readers/columns.js";
 import { readCsv } from "./readers/csv.js";
 
 export type { CsvOptions } from "./readers/common.js";
@@ -25,6 +26,9 @@ const READERS: Record<Format, Reader> = {
   ml100k: readMl100k,
   recbole: readRecbole,
   csv: readCsv,
+  uirt: readUirt,
+  uit: readUit,
+  uir: readUir,
 };
 
 export interface LoadOptions {

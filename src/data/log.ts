@@ -55,6 +55,25 @@ export class Interner {
   }
 }
 
+/**
+ * Interactions that repeat an earlier one of the same user exactly: with timestamps, the same item at
+ * the same time; without, the same item as the interaction before (a re-read of the same row).
+ */
+const duplicateCount = (seq: Int32Array, times: Float64Array | null): number => {
+  let n = 0;
+  if (times === null) {
+    for (let k = 1; k < seq.length; k++) if (seq[k] === seq[k - 1]) n++;
+    return n;
+  }
+  const seen = new Set<string>();
+  for (let k = 0; k < seq.length; k++) {
+    const key = `${seq[k]}@${times[k]}`;
+    if (seen.has(key)) n++;
+    else seen.add(key);
+  }
+  return n;
+};
+
 export class InteractionLog {
   readonly users = new Interner();
   readonly items = new Interner();
@@ -101,6 +120,7 @@ export class InteractionLog {
     const warnings = this.warnings.slice();
     if (timeOrder === "float32" && exact === undefined) warnings.push(`time_order float32 changes nothing: the ${format} format has no timestamps (the file's order is kept)`);
     const sequences: Int32Array[] = new Array(numUsers);
+    let duplicates = 0;
     let tiedWithPrevious = 0;
     let lastTied = 0;
     let secondToLastTied = 0;
@@ -130,6 +150,14 @@ export class InteractionLog {
       const seq = new Int32Array(b - a);
       for (let k = 0; k < seq.length; k++) seq[k] = items[idx[k]!]! + 1;
       sequences[u] = seq;
+      duplicates += duplicateCount(seq, exact === undefined ? null : Float64Array.from(idx, (k) => exact[k]!));
+    }
+    if (duplicates > 0) {
+      warnings.push(
+        `${duplicates.toLocaleString("en-US")} interaction${duplicates === 1 ? " repeats" : "s repeat"} an earlier one of the same user exactly ` +
+        `(${exact === undefined ? "the same item on the line before" : "the same item at the same time"}); ` +
+        "a file with duplicated rows makes next-item prediction look easier than it is: remove the duplicates if they are not real repeats",
+      );
     }
     return {
       name,
@@ -138,6 +166,7 @@ export class InteractionLog {
       userIds: this.users.names.slice(),
       itemIds: ["", ...this.items.names],
       warnings,
+      format,
       ...(ts === undefined ? {} : { ties: { order: timeOrder, tiedWithPrevious, lastTied, secondToLastTied } }),
     };
   }

@@ -13,6 +13,8 @@ export interface Dataset {
   readonly itemIds: readonly string[];
   /** Counted, non-fatal findings while reading (e.g. "12 users with fewer than 3 interactions dropped"). */
   readonly warnings: readonly string[];
+  /** The file format it was read as (what `--format auto` detected); absent for generated data. */
+  readonly format?: string;
   /** How often the timestamps that ordered the sequences tie, as read (formats with timestamps; filters drop it). */
   readonly ties?: TimeTies;
 }

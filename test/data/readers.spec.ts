@@ -105,6 +105,42 @@ describe("data/readers: formats", () => {
     assert.throws(() => loadDataset(f, { format: "nope" as never }), /unknown data format/);
   });
 
+  it("uirt: space separated user item rating timestamp, detected, sorted by time, min_rating", () => {
+    const f = fx.write("uirt.txt", "1 10 4 978300760\n1 11 3.5 978300700\n2 10 1 978301000\n2 12 5 978300900\n");
+    assert.equal(detectFormat(f), "uirt");
+    const ds = loadDataset(f);
+    assert.equal(ds.format, "uirt");
+    assert.deepEqual(external(ds), { "1": ["11", "10"], "2": ["12", "10"] });
+    assert.equal(ds.numItems, 3, "ratings and timestamps are not items");
+    assert.deepEqual(external(loadDataset(f, { minRating: 3 })), { "1": ["11", "10"], "2": ["12"] });
+  });
+
+  it("uit and uir: three numeric columns, told apart by the third", () => {
+    const t = fx.write("uit.txt", "1 10 978300760\n1 11 978300700\n2 10 978301000\n");
+    assert.equal(detectFormat(t), "uit");
+    assert.deepEqual(external(loadDataset(t)), { "1": ["11", "10"], "2": ["10"] });
+    const r = fx.write("uir.txt", "1 10 4.5\n1 11 3\n2 10 1\n");
+    assert.equal(detectFormat(r), "uir");
+    assert.deepEqual(external(loadDataset(r, { minRating: 2 })), { "1": ["10", "11"] });
+  });
+
+  it("a file that reads as a table or as lines is refused with the choices", () => {
+    const three = fx.write("amb3.txt", "1 10 3\n1 11 4\n2 10 5\n");
+    assert.throws(() => detectFormat(three), (e: unknown) => e instanceof UserError && /3 numbers.*--format uit, --format uir or --format lines/.test(e.message));
+    const four = fx.write("amb4.txt", "1 10 11 12\n2 13 14 15\n");
+    assert.throws(() => detectFormat(four), (e: unknown) => e instanceof UserError && /4 numbers.*--format uirt or --format lines/.test(e.message));
+    assert.deepEqual(external(loadDataset(three, { format: "lines" })), { "1": ["10", "3", "11", "4"], "2": ["10", "5"] });
+  });
+
+  it("duplicate interactions are counted in a warning", () => {
+    const pairs = fx.write("dup.txt", "a x\na x\na x\na y\nb x\n");
+    const w = loadDataset(pairs).warnings.join("\n");
+    assert.match(w, /^2 interactions repeat an earlier one of the same user exactly \(the same item on the line before\)/m);
+    const timed = fx.write("dup.uirt", "1 10 4 978300760\n1 10 4 978300760\n1 10 4 978300800\n");
+    assert.match(loadDataset(timed, { format: "uirt" }).warnings.join("\n"), /^1 interaction repeats an earlier one of the same user exactly \(the same item at the same time\)/m);
+    assert.deepEqual(loadDataset(fx.write("nodup.txt", "a x\na y\na x\n")).warnings, []);
+  });
+
   it("id maps round trip, written atomically", () => {
     const ds = loadDataset(fx.write("m.txt", "u x\nu y\nv x\n"));
     const path = saveIdMaps(ds, fx.dir());
