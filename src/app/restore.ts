@@ -51,6 +51,14 @@ export const restoreModel = (run: RestoredRun, maxLen = run.module.config.data.m
   const numItems = run.idMaps.items.length - 1;
   const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen, rng };
   const model = run.module.build(ctx);
-  if ("params" in model) model.params.load(readJson<SavedParams>(run.dir, RUN_FILES.weights));
+  if ("params" in model) {
+    const saved = readJson<SavedParams>(run.dir, RUN_FILES.weights);
+    try {
+      model.params.load(saved);
+    } catch (err) {
+      model.dispose();
+      throw new UserError(`${join(run.dir, RUN_FILES.weights)}: the saved weights do not fit the run's model (${err instanceof Error ? err.message : String(err)}); the file is damaged or from another run`);
+    }
+  }
   return model;
 };

@@ -5,13 +5,16 @@
  * in with their defaults) do not read as changes, and compared with the new spec as IR, where it
  * came from (spans, the file name) aside.
  */
+import { createHash } from "node:crypto";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { equalModuloSpans } from "../ir/diff.js";
 import { checkText } from "../check/index.js";
-import type { DataSource } from "../data/prepare.js";
+import type { DataSource, PreparedData } from "../data/prepare.js";
 import type { CheckedSpec } from "../ir/spec.js";
+import { loadCheckpoint } from "../runtime/checkpoint.js";
+import { UserError } from "../util/errors.js";
 import { RUN_FILES } from "./run_folder.js";
 
 export interface RecordedRun {
@@ -44,3 +47,34 @@ const withoutLimits = (spec: CheckedSpec): CheckedSpec => ({
 
 /** Whether `spec` may resume a run started with `recorded`: equal but for the epochs and the patience. */
 export const resumableWith = (recorded: CheckedSpec, spec: CheckedSpec): boolean => equalModuloSpans(withoutLimits(recorded), withoutLimits(spec));
+
+/** A digest of the prepared data (every user's sequence and the item ids), recorded at the start of a run. */
+export const dataFingerprint = (data: PreparedData): string => {
+  const h = createHash("sha256");
+  h.update(`${data.dataset.sequences.length} ${data.split.numItems}\n`);
+  for (const s of data.dataset.sequences) h.update(new Uint8Array(s.buffer, s.byteOffset, s.byteLength)).update("\n");
+  h.update(data.dataset.itemIds.join("\n"));
+  return h.digest("hex");
+};
+
+/**
+ * Everything `--resume` relies on, checked before anything in the folder changes: the checkpoint
+ * reads back, and the data is the data the run started on (the digest recorded in data.json; runs
+ * from before it was recorded are held to their user, item and interaction counts).
+ */
+export const checkResumable = async (out: string, data: PreparedData): Promise<void> => {
+  const checkpoint = join(out, RUN_FILES.checkpoint);
+  if (existsSync(checkpoint)) await loadCheckpoint(checkpoint);
+  const dataFile = join(out, RUN_FILES.data);
+  if (!existsSync(dataFile)) return;
+  const was = JSON.parse(readFileSync(dataFile, "utf8")) as { users?: number; items?: number; interactions?: number; fingerprint?: string };
+  const now = { users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions };
+  const counts = (c: { users?: number; items?: number; interactions?: number }): string => `${c.users} users, ${c.items} items, ${c.interactions} interactions`;
+  const changedCounts = was.users !== now.users || was.items !== now.items || was.interactions !== now.interactions;
+  if (changedCounts || (was.fingerprint !== undefined && was.fingerprint !== dataFingerprint(data))) {
+    throw new UserError(
+      `reccompile run --resume: the data changed since ${out} started (${changedCounts ? `${counts(was)} then, ${counts(now)} now` : "the same counts, but other interactions"}); ` +
+      "resume with the data it was trained on, or start a new run",
+    );
+  }
+};

@@ -1,5 +1,6 @@
 /** `reccompile run`: check the spec, apply the flags, prepare the data, train and score, write the run folder. */
 import { isLeft } from "fp-ts/lib/Either.js";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkFileDetailed } from "../check/index.js";
 import { saveIdMaps } from "../data/load.js";
@@ -14,7 +15,7 @@ import type { DiagnosticSink } from "./diagnostics.js";
 import { loadGenerated } from "./generated.js";
 import type { BackendChoice, Format, KernelChoice } from "./options.js";
 import { applyOverrides, type Overrides } from "./overrides.js";
-import { recordedRun, resumableWith } from "./resume.js";
+import { checkResumable, dataFingerprint, recordedRun, resumableWith } from "./resume.js";
 import { defaultRunDir, environment, openRunDir, RUN_FILES, writeStatus } from "./run_folder.js";
 import type { RunResult } from "./run_model.js";
 
@@ -69,28 +70,35 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   if (data.source.kind === "file" && data.source.format === "auto") o.log.write(`data: ${posixRelative(process.cwd(), data.source.path)} read as ${data.dataset.format} (detected; --format sets it)\n`);
   for (const w of data.warnings) o.log.write(`warning: ${w}\n`);
 
+  if (o.resume && existsSync(out)) await checkResumable(out, data);
   const dir = openRunDir(out, o.resume, { epochs: spec.train.epochs, patience: spec.train.earlyStopping?.patience ?? null });
   writeStatus(dir, "running");
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {
     source: data.source, shown: data.source.kind === "file" ? posixRelative(process.cwd(), data.source.path) : "built-in synthetic data",
-    format: data.dataset.format ?? null,
+    format: data.dataset.format ?? null, fingerprint: dataFingerprint(data),
     name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
   });
   saveIdMaps(data.dataset, dir);
 
-  const interrupt = (): void => {
+  // SIGTERM (a cluster's preemption or time-limit warning, a cancelled task) exits 143, which the
+  // Slurm executor's task script takes as "requeue me and resume"; repeated TERMs change nothing.
+  let terminating = false;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    const term = signal === "SIGTERM";
+    if (term && terminating) return;
+    terminating ||= term;
     const stop = (): void => {
-      writeStatus(dir, "interrupted", "stopped by the user (Ctrl-C); continue with --resume");
+      writeStatus(dir, "interrupted", term ? "stopped by SIGTERM (preempted or cancelled); continue with --resume" : "stopped by the user (Ctrl-C); continue with --resume");
       const again = ["reccompile", ...o.argv.filter((a) => a !== "--resume"), "--resume"].join(" ");
-      o.log.write(`\ninterrupted: the run folder ${out} is incomplete; continue with \`${again}\`\n`);
-      process.exit(1);
+      o.log.write(`\ninterrupted${term ? " (SIGTERM)" : ""}: the run folder ${out} is incomplete; continue with \`${again}\`\n`);
+      process.exit(term ? 143 : 1);
     };
     // An epoch that has finished training is validated and checkpointed before the run stops.
-    if (whenInterruptible(stop)) o.log.write("\ninterrupting once this epoch's checkpoint is written (Ctrl-C again to stop now)\n");
+    if (whenInterruptible(stop)) o.log.write(`\ninterrupting once this epoch's checkpoint is written${term ? "" : " (Ctrl-C again to stop now)"}\n`);
   };
   process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
+  process.on("SIGTERM", interrupt);
   try {
     const generated = await loadGenerated(spec, posixRelative(process.cwd(), o.specFile), dir);
     writeJsonAtomic(join(dir, RUN_FILES.environment), environment(o.argv, { backend_requested: o.backend, kernels_requested: o.kernels, seed: spec.train.seed, spec: o.specFile }));

@@ -2,6 +2,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { MetricValues } from "../eval/types.js";
+import { UserError } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { RngState } from "../util/rng.js";
 import type { OptimizerState } from "./optim/optimizer.js";
@@ -45,5 +46,15 @@ export const loadCheckpoint = async (file: string): Promise<Checkpoint | null> =
   } catch {
     return null;
   }
-  return JSON.parse(text) as Checkpoint;
+  let c: unknown;
+  try {
+    c = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file}: the checkpoint is not readable JSON (${(err as Error).message}): it was cut short or damaged; start the run afresh in another folder`);
+  }
+  const o = c as Partial<Checkpoint> | null;
+  if (o === null || typeof o !== "object" || o.version !== 1 || typeof o.epoch !== "number" || typeof o.params !== "object" || !Array.isArray(o.history)) {
+    throw new UserError(`${file}: not a reccompile checkpoint (version 1 with epoch, params and history)`);
+  }
+  return o as Checkpoint;
 };

@@ -115,6 +115,7 @@ export class ParamStore {
       const s = saved[name];
       if (!s) throw new Error(`saved parameters lack '${name}'`);
       if (s.shape.join(",") !== v.shape.join(",")) throw new Error(`parameter '${name}': saved shape [${s.shape}] vs [${v.shape}]`);
+      if (!Array.isArray(s.data) || s.data.length !== v.size) throw new Error(`parameter '${name}': ${Array.isArray(s.data) ? s.data.length : "no"} saved values for shape [${v.shape}] (${v.size})`);
       tf.tidy(() => v.assign(tf.tensor(Float32Array.from(s.data), v.shape)));
     }
   }

@@ -102,15 +102,24 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   if (opts.resume && opts.checkpoint) {
     const c = await loadCheckpoint(opts.checkpoint);
     if (c) {
-      net.params.load(c.params);
-      optimizer.setState(c.optimizer);
-      opts.rng.setState(c.rng);
+      const file = opts.checkpoint;
+      // A checkpoint that parses but does not fit this model (cut short, edited, another spec's) is the user's to sort out.
+      const restore = (what: string, f: () => void): void => {
+        try {
+          f();
+        } catch (err) {
+          throw new UserError(`${file}: cannot resume from this checkpoint: its ${what} do not fit the model (${err instanceof Error ? err.message : String(err)}); start the run afresh in another folder`);
+        }
+      };
+      restore("weights", () => net.params.load(c.params));
+      restore("optimizer state", () => optimizer.setState(c.optimizer));
+      restore("random state", () => opts.rng.setState(c.rng));
       startEpoch = c.epoch;
       history = [...c.history];
       best = c.best;
       stale = c.stale;
       steps = c.steps;
-      if (average && c.average) average.load(c.average);
+      if (average && c.average) restore("weight average", () => average.load(c.average!));
       else if (average && c.epoch > average.start) {
         throw new UserError(`--resume: the checkpoint ${opts.checkpoint} holds no weight average, but weight_average starts after epoch ${average.start} and the run has trained ${c.epoch} epochs`);
       }
@@ -202,13 +211,15 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
       progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);
-      opts.onEpoch?.(history);
+      // The checkpoint first: a kill between the two writes leaves history.json behind the
+      // checkpoint, never ahead of it, and the resumed run rewrites it from the checkpoint's history.
       if (opts.checkpoint) {
         await saveCheckpoint(opts.checkpoint, {
           version: 1, epoch: epoch + 1, params: await net.params.saveAsync(), optimizer: await optimizer.getStateAsync(), rng: opts.rng.getState(),
           best, stale, history, steps, average: (await average?.saveAsync()) ?? null,
         });
       }
+      opts.onEpoch?.(history);
     });
   }
   optimizer.dispose();

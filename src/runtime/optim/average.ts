@@ -83,6 +83,7 @@ export class WeightAverage {
       const s = saved[name];
       if (!s) throw new Error(`saved weight average lacks '${name}'`);
       if (s.shape.join(",") !== variable.shape.join(",")) throw new Error(`weight average of '${name}': saved shape [${s.shape}] vs [${variable.shape}]`);
+      if (!Array.isArray(s.data) || s.data.length !== variable.size) throw new Error(`weight average of '${name}': ${Array.isArray(s.data) ? s.data.length : "no"} saved values for shape [${variable.shape}]`);
       average.set(name, copyOf(tf.tensor(Float32Array.from(s.data), [...s.shape]), true));
     }
     this.average = average;
