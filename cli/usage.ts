@@ -119,6 +119,13 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--jobs N", "with --run: runs at a time (default: 1)"],
     ],
   },
+  lsp: {
+    synopsis: "reccompile lsp [--stdio]",
+    summary: "The language server for editors (diagnostics, hover, completion, definitions, formatting), over stdin and stdout; see docs/editors.md.",
+    flags: [
+      ["--stdio", "talk over stdin and stdout (the default and only transport)"],
+    ],
+  },
 };
 
 /** `reccompile --help`: every command's synopsis. */
