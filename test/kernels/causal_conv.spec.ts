@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../src/runtime/backend.js";
 import { causalConvSilu } from "../../src/kernels/causal_conv.js";
 import { causalConvSiluRef } from "../../src/kernels/causal_conv_ref.js";
 import { causalConvTs } from "../../src/kernels/causal_conv_ts.js";
-import { kernels, loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";
+import { useKernels } from "../../src/kernels/select.js";
+import { kernelSetsOnCpu } from "./kernel_sets.js";
 import type { ConvDims } from "../../src/kernels/types.js";
 import { Rng } from "../../src/util/rng.js";
 import { data, dot, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
@@ -17,14 +17,7 @@ const SIZES: ConvDims[] = [
 ];
 
 describe("causal depthwise conv + SiLU", () => {
-  let saved: KernelSet;
-  let native: KernelSet | null = null;
-  before(async () => {
-    await initBackend("cpu");
-    saved = kernels();
-    native = await loadNative();
-  });
-  after(() => useKernels(saved));
+  const kernelSet = kernelSetsOnCpu();
 
   for (const d of SIZES) {
     const tag = `B=${d.batch} L=${d.len} C=${d.channels} K=${d.kernel}`;
@@ -51,8 +44,9 @@ describe("causal depthwise conv + SiLU", () => {
     });
 
     for (const impl of ["ts", "native"] as const) it(`fused op (${impl} kernels) matches the tfjs reference in float32, forward and all gradients (${tag}), rel < 1e-5`, function () {
-      if (impl === "native" && native === null) this.skip();
-      useKernels(impl === "ts" ? tsKernels : native!);
+      const set = kernelSet(impl);
+      if (set === null) this.skip();
+      useKernels(set);
       const rng = new Rng(d.len * 5 + 3);
       const x = tf.tensor3d(Float32Array.from(randn64(rng, d.batch * d.len * d.channels)), [d.batch, d.len, d.channels]);
       const w = tf.tensor2d(Float32Array.from(randn64(rng, d.channels * d.kernel, 0.5)), [d.channels, d.kernel]);

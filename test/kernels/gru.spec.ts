@@ -5,11 +5,11 @@
  */
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../src/runtime/backend.js";
 import { gruRecurrence } from "../../src/kernels/gru.js";
 import { gruRecurrenceRef } from "../../src/kernels/gru_ref.js";
 import { gruTs } from "../../src/kernels/gru_ts.js";
-import { kernels, loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";
+import { tsKernels, useKernels } from "../../src/kernels/select.js";
+import { kernelSetsOnCpu } from "./kernel_sets.js";
 import { gruGatesSize, type GruDims } from "../../src/kernels/types.js";
 import { Rng } from "../../src/util/rng.js";
 import { data, dot, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
@@ -28,14 +28,7 @@ const inputs64 = (rng: Rng, d: GruDims) => ({
 });
 
 describe("GRU recurrence", () => {
-  let saved: KernelSet;
-  let native: KernelSet | null = null;
-  before(async () => {
-    await initBackend("cpu");
-    saved = kernels();
-    native = await loadNative();
-  });
-  after(() => useKernels(saved));
+  const kernelSet = kernelSetsOnCpu();
 
   for (const d of SIZES) {
     const tag = `B=${d.batch} L=${d.len} H=${d.hidden}`;
@@ -62,8 +55,9 @@ describe("GRU recurrence", () => {
 
     for (const impl of ["ts", "native"] as const) {
       it(`fused op (${impl} kernels) matches the tfjs reference in float32, forward and all gradients (${tag}), rel < 2e-5`, function () {
-        if (impl === "native" && native === null) this.skip();
-        useKernels(impl === "ts" ? tsKernels : native!);
+        const set = kernelSet(impl);
+        if (set === null) this.skip();
+        useKernels(set);
         const rng = new Rng(d.len * 7 + d.hidden);
         const x = inputs64(rng, d);
         const G = 3 * d.hidden;
@@ -90,7 +84,7 @@ describe("GRU recurrence", () => {
   }
 
   it("the last steps' gradients do not leak into earlier ones: right padding leaves the real positions' gradients unchanged", () => {
-    useKernels(native ?? tsKernels);
+    useKernels(kernelSet("native") ?? tsKernels);
     const d = { batch: 2, len: 6, hidden: 4 };
     const rng = new Rng(5);
     const x = inputs64(rng, d);

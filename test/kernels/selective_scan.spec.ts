@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../src/runtime/backend.js";
 import { selectiveScan } from "../../src/kernels/selective_scan.js";
 import { selectiveScanRef } from "../../src/kernels/selective_scan_ref.js";
 import { selectiveScanTs } from "../../src/kernels/selective_scan_ts.js";
-import { kernels, loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";
+import { useKernels } from "../../src/kernels/select.js";
+import { kernelSetsOnCpu } from "./kernel_sets.js";
 import { scanCheckpointSize, type ScanDims } from "../../src/kernels/types.js";
 import { Rng } from "../../src/util/rng.js";
 import { data, dot, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
@@ -31,14 +31,7 @@ const inputs64 = (rng: Rng, d: ScanDims) => {
 };
 
 describe("selective scan", () => {
-  let saved: KernelSet;
-  let native: KernelSet | null = null;
-  before(async () => {
-    await initBackend("cpu");
-    saved = kernels();
-    native = await loadNative();
-  });
-  after(() => useKernels(saved));
+  const kernelSet = kernelSetsOnCpu();
 
   for (const d of SIZES) {
     const tag = `B=${d.batch} L=${d.len} D=${d.dInner} N=${d.dState} chunk=${d.chunk}`;
@@ -71,8 +64,9 @@ describe("selective scan", () => {
     });
 
     for (const impl of ["ts", "native"] as const) it(`fused op (${impl} kernels) matches the tfjs reference in float32, forward and all gradients (${tag}), rel < 1e-5`, function () {
-      if (impl === "native" && native === null) this.skip();
-      useKernels(impl === "ts" ? tsKernels : native!);
+      const set = kernelSet(impl);
+      if (set === null) this.skip();
+      useKernels(set);
       const rng = new Rng(d.len * 7 + 1);
       const x = inputs64(rng, d);
       const t = {
