@@ -12,6 +12,7 @@ import { compareRanks, pairedChange, parseMetric, type PairedChange } from "../e
 import { f4 as fmt4, pct, pText, signed } from "../util/format.js";
 import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
+import { liveState } from "./run_lock.js";
 import { RUN_FILES } from "./run_folder.js";
 
 const EpochCodec = t.type({
@@ -50,7 +51,7 @@ export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
     if (!existsSync(historyPath)) throw new UserError(`${dir} is not a run folder, or has not finished an epoch yet (no ${RUN_FILES.history})`);
     const history = readJsonFile(historyPath, HistoryCodec, "a training history");
     const statusPath = join(dir, RUN_FILES.status);
-    const state = existsSync(statusPath) ? readJsonFile(statusPath, StatusCodec, "a run status").state : "unknown";
+    const state = existsSync(statusPath) ? liveState(dir, readJsonFile(statusPath, StatusCodec, "a run status").state) : "unknown";
     const metricsPath = join(dir, RUN_FILES.metrics);
     const test = existsSync(metricsPath) ? readJsonFile(metricsPath, MetricsCodec, "run metrics").test : null;
     const ranksPath = join(dir, RUN_FILES.ranks);

@@ -12,6 +12,7 @@ import { renderDiagnostics } from "../lang/render.js";
 import type { BuildContext, Model } from "../runtime/definition.js";
 import { ParamStore, type SavedParams } from "../runtime/params.js";
 import { UserError } from "../util/errors.js";
+import { acquireRunLock } from "./run_lock.js";
 import { readJsonFile } from "../util/json.js";
 import { Rng } from "../util/rng.js";
 import type { GeneratedModule } from "./generated.js";
@@ -29,12 +30,26 @@ export interface RestoredRun {
 
 const readJson = <T>(dir: string, file: string): T => readJsonFile(join(dir, file), t.unknown, "a run file") as T;
 
-export const openRun = async (runDir: string): Promise<RestoredRun> => {
+/**
+ * Reading a run takes its lock for the rest of the process, so that no `--resume` rewrites its
+ * weights meanwhile. A folder this process may not write (a shared, read-only copy) is read without.
+ */
+const holdWhileReading = (dir: string, command: string): void => {
+  try {
+    acquireRunLock(dir, command);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EROFS" && code !== "EPERM") throw err;
+  }
+};
+
+export const openRun = async (runDir: string, command = "reccompile eval"): Promise<RestoredRun> => {
   const dir = resolve(runDir);
   if (!existsSync(dir)) throw new UserError(`no run folder at ${runDir}`);
   const specFile = join(dir, RUN_FILES.spec);
   if (!existsSync(specFile)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.spec}); \`reccompile run SPEC --out DIR\` makes one`);
   if (!isComplete(dir)) throw new UserError(`${runDir} is not a finished run (no ${RUN_FILES.metrics}); finish it with \`reccompile run ... --out ${runDir} --resume\``);
+  holdWhileReading(dir, command);
   const checked = checkText(specFile, readFileSync(specFile, "utf8"));
   if (isLeft(checked)) throw new UserError(`${specFile} does not check:\n${renderDiagnostics(checked.left, new Map())}`);
   const data = readJson<{ source: DataSource }>(dir, RUN_FILES.data);

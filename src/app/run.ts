@@ -1,6 +1,6 @@
 /** `reccompile run`: check the spec, apply the flags, prepare the data, train and score, write the run folder. */
 import { isLeft } from "fp-ts/lib/Either.js";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkFileDetailed } from "../check/index.js";
 import { saveIdMaps } from "../data/load.js";
@@ -15,8 +15,9 @@ import type { DiagnosticSink } from "./diagnostics.js";
 import { loadGenerated } from "./generated.js";
 import type { BackendChoice, Format, KernelChoice } from "./options.js";
 import { applyOverrides, type Overrides } from "./overrides.js";
+import { acquireRunLock } from "./run_lock.js";
 import { checkResumable, dataFingerprint, recordedRun, resumableWith } from "./resume.js";
-import { defaultRunDir, environment, openRunDir, RUN_FILES, writeStatus } from "./run_folder.js";
+import { defaultRunDir, environment, openRunDir, removeStaleTemporaries, RUN_FILES, writeStatus } from "./run_folder.js";
 import type { RunResult } from "./run_model.js";
 
 export interface RunSpecOptions {
@@ -70,8 +71,13 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   if (data.source.kind === "file" && data.source.format === "auto") o.log.write(`data: ${posixRelative(process.cwd(), data.source.path)} read as ${data.dataset.format} (detected; --format sets it)\n`);
   for (const w of data.warnings) o.log.write(`warning: ${w}\n`);
 
+  const notice = (line: string): void => { o.log.write(`notice: ${line}\n`); };
+  // The folder is this process's from here on; an existing one before anything in it is read for the resume or changed.
+  let lock = existsSync(out) && statSync(out).isDirectory() ? acquireRunLock(resolve(out), "reccompile run", notice) : null;
   if (o.resume && existsSync(out)) await checkResumable(out, data);
   const dir = openRunDir(out, o.resume, { epochs: spec.train.epochs, patience: spec.train.earlyStopping?.patience ?? null });
+  lock ??= acquireRunLock(dir, "reccompile run", notice);
+  removeStaleTemporaries(dir);
   writeStatus(dir, "running");
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {
@@ -111,5 +117,6 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   } finally {
     process.removeListener("SIGINT", interrupt);
     process.removeListener("SIGTERM", interrupt);
+    lock.release();
   }
 };

@@ -3,11 +3,12 @@
  * written last, so a folder without it is a run that did not finish (interrupted or failed: see
  * `status.json`), never one that looks complete.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { UserError } from "../util/errors.js";
+import { LOCK_FILE } from "./run_lock.js";
 import { writeJsonAtomic } from "../util/fs.js";
 import { packageRoot } from "../util/paths.js";
 
@@ -86,7 +87,7 @@ export const openRunDir = (out: string, resume: boolean, limits?: { readonly epo
       if (!existsSync(join(dir, RUN_FILES.checkpoint)) && !existsSync(join(dir, RUN_FILES.status))) {
         throw new UserError(`--resume: ${out} holds no run to resume (no ${RUN_FILES.checkpoint})`);
       }
-    } else if (readdirSync(dir).length > 0) {
+    } else if (readdirSync(dir).some((f) => f !== LOCK_FILE)) {
       throw new UserError(`--out ${out} is not empty; resume the run there with --resume, or choose another folder`);
     }
   } else if (resume) {
@@ -128,3 +129,11 @@ export const environment = (argv: readonly string[], extra: Record<string, unkno
   env: Object.fromEntries(RECORDED_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
   ...extra,
 });
+
+/**
+ * Removes the temporary files of atomic writes that never finished (`.<name>.<pid>.tmp`, left by a
+ * process killed mid-write). Called with the folder's lock held, so no live writer owns one.
+ */
+export const removeStaleTemporaries = (dir: string): void => {
+  for (const f of readdirSync(dir)) if (/^\..+\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+};

@@ -1,0 +1,109 @@
+/**
+ * One process at a time in a run folder. `run` (and `--resume`) and `eval` take the folder's lock
+ * file, `.lock`, created exclusively (O_EXCL) with the holder's host, pid and command; a second
+ * process is refused with who holds it. A lock whose holder is gone (a crash, `kill -9`, a node
+ * that died) is stale: on the same host that is certain (its pid no longer runs) and it is taken
+ * over with a notice; a lock from another host cannot be checked from here, so the message says how
+ * to clear it. The lock is released when the process exits, however it exits short of SIGKILL.
+ */
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { UserError } from "../util/errors.js";
+
+export const LOCK_FILE = ".lock";
+
+export interface LockHolder {
+  readonly host: string;
+  readonly pid: number;
+  readonly command: string;
+  readonly since: string;
+}
+
+export interface RunLock {
+  readonly file: string;
+  release(): void;
+}
+
+/** Whether a process with this pid runs on this host (EPERM: it runs, as another user). */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** The holder recorded in a lock file, or null when there is no lock (or it cannot be read: it is being written). */
+export const lockHolder = (dir: string): LockHolder | null => {
+  try {
+    return JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")) as LockHolder;
+  } catch {
+    return null;
+  }
+};
+
+/** Whether the lock's holder is known to be gone: a lock of this host whose process no longer runs. */
+export const isStale = (holder: LockHolder): boolean => holder.host === hostname() && !alive(holder.pid);
+
+const describe = (h: LockHolder): string => `${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
+
+/**
+ * Takes the folder's lock for `command`, or throws a UserError naming the holder. `notice` hears
+ * about a stale lock taken over.
+ */
+export const acquireRunLock = (dir: string, command: string, notice: (line: string) => void = () => {}): RunLock => {
+  const file = join(dir, LOCK_FILE);
+  const me: LockHolder = { host: hostname(), pid: process.pid, command, since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, "wx");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = lockHolder(dir);
+      if (holder === null) continue; // being written or just released: look again
+      if (holder.host === me.host && holder.pid === me.pid) return { file, release: () => {} };
+      if (!isStale(holder)) {
+        const where = holder.host === me.host
+          ? "wait for it to finish, or stop it"
+          : `if that process is gone (its node died), delete ${file} and run this again`;
+        throw new UserError(`${dir} is in use by ${describe(holder)}; ${where}`);
+      }
+      notice(`the run folder's lock was left by ${describe(holder)}, which is no longer running; taking it over`);
+      // Moved aside rather than deleted, so that of two processes taking it over at once only one wins the rename.
+      try {
+        renameSync(file, `${file}.stale-${holder.pid}`);
+        rmSync(`${file}.stale-${holder.pid}`, { force: true });
+      } catch {
+        // Another process took it over first; the next attempt sees its lock.
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, JSON.stringify(me));
+    } finally {
+      closeSync(fd);
+    }
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      process.removeListener("exit", release);
+      const holder = lockHolder(dir);
+      if (holder !== null && holder.pid === me.pid && holder.host === me.host) rmSync(file, { force: true });
+    };
+    process.once("exit", release);
+    return { file, release };
+  }
+  throw new UserError(`${dir}: cannot take the run folder's lock (${file}) after three attempts; another process keeps taking it`);
+};
+
+/** A run's state for readers: what status.json says, except that a "running" run whose process is gone is "interrupted". */
+export const liveState = (dir: string, recorded: string): string => {
+  if (recorded !== "running") return recorded;
+  const holder = lockHolder(dir);
+  if (holder === null) return existsSync(join(dir, LOCK_FILE)) ? recorded : "interrupted (its process ended without a word: killed?)";
+  return isStale(holder) ? "interrupted (its process ended without a word: killed?)" : recorded;
+};
