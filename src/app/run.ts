@@ -112,7 +112,11 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
     writeStatus(dir, "complete");
     return { result, out };
   } catch (err) {
-    writeStatus(dir, "failed", err instanceof Error ? err.message : String(err));
+    try {
+      writeStatus(dir, "failed", err instanceof Error ? err.message : String(err));
+    } catch {
+      // On a full disk the status cannot be written either; the first error is the one to report.
+    }
     throw err;
   } finally {
     process.removeListener("SIGINT", interrupt);
