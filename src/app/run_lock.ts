@@ -100,10 +100,12 @@ export const acquireRunLock = (dir: string, command: string, notice: (line: stri
   throw new UserError(`${dir}: cannot take the run folder's lock (${file}) after three attempts; another process keeps taking it`);
 };
 
+const GONE = "interrupted (process gone)";
+
 /** A run's state for readers: what status.json says, except that a "running" run whose process is gone is "interrupted". */
 export const liveState = (dir: string, recorded: string): string => {
   if (recorded !== "running") return recorded;
   const holder = lockHolder(dir);
-  if (holder === null) return existsSync(join(dir, LOCK_FILE)) ? recorded : "interrupted (its process ended without a word: killed?)";
-  return isStale(holder) ? "interrupted (its process ended without a word: killed?)" : recorded;
+  if (holder === null) return existsSync(join(dir, LOCK_FILE)) ? recorded : GONE;
+  return isStale(holder) ? GONE : recorded;
 };

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareTable, curve, loadRuns } from "../../src/app/compare.js";
 import { cli, ensureBuilt } from "../check/cli.js";
@@ -12,6 +12,8 @@ const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], e
   const history = ndcg.map((v, i) => ({ epoch: i + 1, loss: 7 - i / 10, valid: v === null ? null : { "hr@10": 2 * v, "ndcg@10": v }, seconds: 1 }));
   writeFileSync(join(dir, "history.json"), JSON.stringify(history));
   writeFileSync(join(dir, "status.json"), JSON.stringify({ state: extra.status ?? "running", time: "2026-11-28T00:00:00Z" }));
+  // A running run holds its folder's lock (this process stands in for it).
+  if ((extra.status ?? "running") === "running") writeFileSync(join(dir, ".lock"), JSON.stringify({ host: hostname(), pid: process.pid, command: "reccompile run", since: "2026-11-28T00:00:00Z" }));
   if (extra.test) writeFileSync(join(dir, "metrics.json"), JSON.stringify({ best_epoch: 2, test: extra.test }));
   if (extra.ranks) writeFileSync(join(dir, "ranks.json"), JSON.stringify(extra.ranks));
   return dir;
