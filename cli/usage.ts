@@ -106,7 +106,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   ablate: {
-    synopsis: "reccompile ablate <file.rec> [--out DIR] [--dry-run] [--run [--data PATH] [--format F] [--epochs N] [--seed N] [--jobs N]]",
+    synopsis: "reccompile ablate <file.rec> [--out DIR] [--dry-run] [--run [--data PATH] [--format F] [--epochs N] [--seed N] [--backend B] [--jobs N] [--executor local|slurm [--slurm-* ...] [--detach] [--retries N]]]",
     summary: "Generate one spec per variant of the spec's ablate { } section; with --run, train them all and write a report.",
     flags: [
       ["--out DIR", "where the variants go (default: specs/ablations/<spec>/)"],
@@ -116,7 +116,17 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--format F", `with --run: how to read --data: ${FORMATS}`],
       ["--epochs N", "with --run: epochs per variant"],
       ["--seed N", "with --run: the seed of every run"],
-      ["--jobs N", "with --run: runs at a time (default: 1)"],
+      ["--backend B", "with --run: the backend of every run (as `reccompile run --backend`, e.g. webgpu on GPU nodes)"],
+      ["--jobs N", "with --run: runs at a time (default: 1; the local executor)"],
+      ["--executor local|slurm", "with --run: where the runs run: worker processes here (default), or one Slurm job array (docs/cluster.md)"],
+      ["--slurm-partition P", "with --executor slurm: the partition"],
+      ["--slurm-time T", "with --executor slurm: time limit per run (minutes, H:MM:SS, D-HH:MM:SS); preempted runs requeue and resume"],
+      ["--slurm-cpus-per-task N", "with --executor slurm: cores per run, its kernels' threads (default: 1)"],
+      ["--slurm-mem M", "with --executor slurm: memory per run (e.g. 4G)"],
+      ["--slurm-gpus G", "with --executor slurm: GPUs per run"],
+      ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
+      ["--detach", "with --executor slurm: submit and return; the same command later collects the study"],
+      ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"],
     ],
   },
   lsp: {

@@ -1,19 +1,24 @@
 /**
- * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR] [--report-only]`
+ * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR] [--report-only]
+ *   [--executor local|slurm [--slurm-partition P] [--slurm-time T] [--slurm-cpus-per-task N] [--slurm-mem M]
+ *   [--slurm-gpus G] [--slurm-extra 'FLAGS'] [--detach] [--retries N]]`
  *
  * Trains the paper's comparison from the shipped specs (`--models` picks some, in that order), one
  * run folder per model under runs/reproduce/<dataset>/ (resumable: finished runs are read back,
  * interrupted ones resumed), then writes docs/results/<dataset>.json and docs/results.md covering
  * every model that has a run folder. A finished model whose folder is not on this machine keeps the
  * row the previous results file recorded for it, marked as carried over (src/app/study/carry.ts).
- * The runs go through the study runner (src/app/study/), one at a time, stopping at the first that
- * fails; their progress streams to this process's stderr.
+ * The runs go through the study runner (src/app/study/): locally one at a time, stopping at the
+ * first that fails, their progress streaming to this process's stderr; with `--executor slurm` all
+ * at once as one Slurm job array (docs/cluster.md), reported when every run has ended (`--detach`
+ * submits and returns; the same command later collects them).
  * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
  * last checkpoint got (epochs, best validation so far; no test figures).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { mergeResults } from "../src/app/study/carry.js";
+import { EXECUTORS, studyRunner, type Executor, type ExecutorChoice } from "../src/app/study/executor.js";
 import { localRunner } from "../src/app/study/local.js";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
@@ -94,7 +99,24 @@ const arg = (name: string): string | undefined => {
  * Trains the jobs that have not finished, in order, continuing an interrupted one from its
  * checkpoint; the first that fails stops the reproduction.
  */
-const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs: string | undefined): Promise<void> => {
+const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs: string | undefined, choice: ExecutorChoice): Promise<boolean> => {
+  if (choice.executor === "slurm") {
+    const list = jobs.map((job) => ({ id: job.key, specFile: job.spec, flags: { data, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) } }));
+    const results = await studyRunner("npm run reproduce", choice).run(list, root, {
+      jobs: list.length,
+      resumeUnfinished: true,
+      onDone: (r) => process.stderr.write(`== ${r.id}: ${r.status}${r.error ? `: ${r.error}` : ""}\n`),
+    });
+    const queued = results.filter((r) => r.status === "queued");
+    if (queued.length > 0) {
+      process.stderr.write(`${queued.length} run(s) queued or running on Slurm; run the same command again to collect them and write the report\n`);
+      return false;
+    }
+    const failed = results.filter((r) => r.status === "failed");
+    if (failed.length > 0) throw new Error(failed.map((r) => `${r.id} failed: ${r.error ?? ""}`).join("\n"));
+    return true;
+  }
+  studyRunner("npm run reproduce", choice);
   const runner = localRunner({ output: "inherit" });
   for (const job of jobs) {
     const flags = { data, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) };
@@ -105,6 +127,27 @@ const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs
     });
     if (r!.status === "failed") throw new Error(`${job.key} exited with ${r!.exitCode ?? r!.error}`);
   }
+  return true;
+};
+
+/** The executor flags (as `reccompile ablate` takes them). */
+const executorChoice = (): ExecutorChoice => {
+  const executor = arg("executor") ?? "local";
+  if (!(EXECUTORS as readonly string[]).includes(executor)) throw new Error(`--executor must be one of ${EXECUTORS.join(", ")}, got '${executor}'`);
+  const cpus = arg("slurm-cpus-per-task");
+  const retries = arg("retries");
+  if (cpus !== undefined && !/^[1-9]\d*$/.test(cpus)) throw new Error(`--slurm-cpus-per-task must be a positive integer, got '${cpus}'`);
+  if (retries !== undefined && !/^\d+$/.test(retries)) throw new Error(`--retries must be an integer >= 0, got '${retries}'`);
+  return {
+    executor: executor as Executor,
+    slurm: {
+      partition: arg("slurm-partition"), time: arg("slurm-time"), cpusPerTask: cpus === undefined ? undefined : Number(cpus),
+      mem: arg("slurm-mem"), gpus: arg("slurm-gpus"), extra: arg("slurm-extra"),
+    },
+    detach: process.argv.includes("--detach"),
+    retries: retries === undefined ? undefined : Number(retries),
+    origin: ["npm run reproduce --", ...process.argv.slice(2)].join(" "),
+  };
 };
 
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
@@ -137,7 +180,7 @@ const main = async (): Promise<void> => {
   };
   const fresh: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
-  if (!reportOnly) await trainAll(toRun, data, root, arg("epochs"));
+  if (!reportOnly && !(await trainAll(toRun, data, root, arg("epochs"), executorChoice()))) return;
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;

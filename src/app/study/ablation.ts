@@ -48,6 +48,11 @@ export const runAblationStudy = async (o: AblationStudyOptions): Promise<number>
   };
   // A run interrupted after a checkpoint continues where it stopped, as a finished one is skipped.
   const results = await o.runner.run(list, runsDir, { jobs: o.jobs, resumeUnfinished: true, onDone: progress });
+  const queued = results.filter((r) => r.status === "queued");
+  if (queued.length > 0) {
+    out.write(`${queued.length} run${queued.length === 1 ? "" : "s"} queued or running (${queued.map((r) => r.id).join(", ")}); run the same command again (without --detach to wait) to collect ${queued.length === 1 ? "it" : "them"} and write the report\n`);
+    return 0;
+  }
   const byId = new Map(results.map((r) => [r.id, r]));
   const baseRun = readRun(join(runsDir, "base"));
   if (baseRun === null) {
@@ -60,6 +65,7 @@ export const runAblationStudy = async (o: AblationStudyOptions): Promise<number>
       `data ${flags.data ?? "built-in synthetic"}${flags.format ? ` (${flags.format})` : ""}`,
       `epochs ${flags.epochs ?? `${spec.train.epochs} (spec)`}${spec.train.earlyStopping ? `, early stopping on ${spec.train.earlyStopping.metric.name}@${spec.train.earlyStopping.metric.k} (patience ${spec.train.earlyStopping.patience})` : ""}`,
       `seed ${flags.seed ?? `${spec.train.seed} (spec)`}`,
+      ...(flags.backend !== undefined ? [`backend ${flags.backend}`] : []),
     ].join(", "),
     variants: a.variants.map((v) => ({ id: v.id, description: v.description, run: readRun(join(runsDir, v.id)), error: byId.get(v.id)?.error })),
   };

@@ -2,9 +2,10 @@
  * A study: many `reccompile run`s of one budget, each into `<runsDir>/<id>/`, resumable. This is the
  * seam between what a study runs and where it runs: `reccompile ablate --run` and
  * `npm run reproduce` hand their jobs to a `StudyRunner`; `localRunner` (study/local.ts) runs them
- * as child processes on this machine. The bookkeeping every executor shares lives here: a run
- * folder whose `metrics.json` exists is finished and skipped, so an interrupted study resumes where
- * it stopped; `<runsDir>/<id>.json` records a fingerprint of the spec text and the run flags, and a
+ * as child processes on this machine, `slurmRunner` (study/slurm.ts) as a Slurm job array, and
+ * `studyRunner` (study/executor.ts) picks one from the `--executor` flags. The bookkeeping every
+ * executor shares lives here: a run folder whose `metrics.json` exists is finished and skipped, so
+ * an interrupted study resumes where it stopped; `<runsDir>/<id>.json` records a fingerprint of the spec text and the run flags, and a
  * finished run whose fingerprint no longer matches (the spec or the budget changed) is moved aside
  * to `<id>.stale` and run again.
  */
@@ -20,6 +21,8 @@ export interface RunFlags {
   readonly format?: string;
   readonly epochs?: number;
   readonly seed?: number;
+  /** `run --backend` (e.g. webgpu on a GPU node). */
+  readonly backend?: string;
 }
 
 export interface StudyJob {
@@ -32,7 +35,8 @@ export interface StudyJob {
 export interface JobResult {
   readonly id: string;
   readonly dir: string;
-  readonly status: "done" | "skipped" | "failed";
+  /** "queued": submitted to a cluster and not waited for (`--detach`); collected by a later invocation. */
+  readonly status: "done" | "skipped" | "failed" | "queued";
   /** Set when a finished run was moved aside because its spec or flags changed. */
   readonly staleMoved?: string;
   readonly seconds: number;
@@ -65,13 +69,16 @@ export const runArgs = (job: StudyJob, dir: string, resume = false): string[] =>
   ...(job.flags.format !== undefined ? ["--format", job.flags.format] : []),
   ...(job.flags.epochs !== undefined ? ["--epochs", String(job.flags.epochs)] : []),
   ...(job.flags.seed !== undefined ? ["--seed", String(job.flags.seed)] : []),
+  ...(job.flags.backend !== undefined ? ["--backend", job.flags.backend] : []),
   ...(resume ? ["--resume"] : []),
 ];
 
 /** sha256 of the spec text and the flags that shape the run. */
 export const fingerprint = (job: StudyJob): string =>
   createHash("sha256").update(readFileSync(job.specFile))
-    .update(JSON.stringify([job.flags.data ?? null, job.flags.format ?? null, job.flags.epochs ?? null, job.flags.seed ?? null])).digest("hex");
+    // The backend joins the list only when given, so the fingerprints of runs made before it was a study flag still match.
+    .update(JSON.stringify([job.flags.data ?? null, job.flags.format ?? null, job.flags.epochs ?? null, job.flags.seed ?? null,
+      ...(job.flags.backend !== undefined ? [job.flags.backend] : [])])).digest("hex");
 
 const fingerprintFile = (runsDir: string, id: string): string => join(runsDir, `${id}.json`);
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# A single-node Slurm cluster on this machine, for trying `--executor slurm` and for the cluster
+# tests (test/app/study/slurm_cluster.spec.ts). Run as root after installing Debian's packages:
+#
+#   apt-get install -y slurm-wlm munge && scripts/slurm-local.sh
+#
+# It installs nothing itself. Idempotent: a cluster that already answers is left as it is. One
+# node (this host, every core, 90% of the memory), one default partition `local`, no accounting
+# (so `sacct` does not work: reccompile follows jobs through squeue, scontrol and the run folders).
+# `scripts/slurm-local.sh stop` stops the daemons it started.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then echo "slurm-local: run as root (it starts munged and the Slurm daemons)" >&2; exit 1; fi
+for cmd in munged slurmctld slurmd sbatch scontrol; do
+  command -v "$cmd" >/dev/null 2>&1 || { echo "slurm-local: $cmd not found; install Debian's slurm-wlm and munge first" >&2; exit 1; }
+done
+
+conf=/etc/slurm/slurm.conf
+host=$(hostname -s)
+
+if [ "${1:-}" = stop ]; then
+  for pidfile in /run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  exit 0
+fi
+
+# munge: a key of 1024 random bytes owned by munge, mode 400; the daemon runs as munge.
+mkdir -p /etc/munge /run/munge /var/lib/munge /var/log/munge
+if [ ! -s /etc/munge/munge.key ]; then
+  head -c 1024 /dev/urandom > /etc/munge/munge.key
+fi
+chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
+chmod 400 /etc/munge/munge.key
+chmod 700 /etc/munge
+if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+  su -s /bin/sh munge -c /usr/sbin/munged
+  for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+mem_mb=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
+wanted=$(cat <<EOF
+# Written by reccompile's scripts/slurm-local.sh: a single-node cluster for local use and CI.
+ClusterName=reccompile-local
+SlurmctldHost=$host
+SlurmUser=root
+AuthType=auth/munge
+# A requeued task may start again cred_expire seconds after it ended (default 120).
+AuthInfo=cred_expire=10
+CredType=cred/munge
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+# Start work (and requeued tasks) within seconds of it becoming eligible.
+SchedulerParameters=sched_interval=5,bf_interval=5
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+ReturnToService=2
+StateSaveLocation=/var/spool/slurmctld
+SlurmdSpoolDir=/var/spool/slurmd
+SlurmctldPidFile=/run/slurmctld.pid
+SlurmdPidFile=/run/slurmd.pid
+SlurmctldLogFile=/var/log/slurm/slurmctld.log
+SlurmdLogFile=/var/log/slurm/slurmd.log
+# Cancelled tasks get this long between SIGTERM and SIGKILL: enough for a run to stop cleanly.
+KillWait=30
+MinJobAge=300
+NodeName=$host CPUs=$(nproc) RealMemory=$mem_mb State=UNKNOWN
+PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+)
+if [ ! -f "$conf" ] || [ "$(cat "$conf")" != "$wanted" ]; then
+  printf '%s\n' "$wanted" > "$conf"
+  changed=1
+else
+  changed=0
+fi
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+if [ "$changed" = 1 ]; then
+  # A new configuration: restart the daemons this script started (queued jobs are kept in StateSaveLocation).
+  for pidfile in /run/slurmd.pid /run/slurmctld.pid; do
+    if running "$pidfile"; then
+      pid=$(cat "$pidfile"); kill "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  done
+fi
+running /run/slurmctld.pid || slurmctld
+running /run/slurmd.pid || slurmd
+
+# Wait until the node takes work.
+for _ in $(seq 100); do
+  state=$(sinfo --noheader --nodes="$host" --format=%t 2>/dev/null | head -1 || true)
+  case "$state" in
+    idle|mix|alloc) echo "slurm-local: node $host is $state (partition local, $(nproc) CPUs, ${mem_mb} MB)"; exit 0 ;;
+    down*|drain*) scontrol update nodename="$host" state=resume 2>/dev/null || true ;;
+  esac
+  sleep 0.2
+done
+echo "slurm-local: the node did not come up; see /var/log/slurm/slurmctld.log and slurmd.log" >&2
+exit 1

@@ -1,0 +1,214 @@
+/**
+ * The Slurm executor on a real cluster (scripts/slurm-local.sh starts a one-node one; .ci/run does
+ * before the tests). Skipped, with the reason printed, where sbatch is absent or the cluster does not
+ * answer. Tiny budgets: the fixture spec's six runs take seconds each.
+ */
+import { strict as assert } from "node:assert";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localRunner } from "../../../src/app/study/local.js";
+import { onPath, slurmRunner } from "../../../src/app/study/slurm.js";
+import { packageRoot } from "../../../src/util/paths.js";
+
+const root = packageRoot();
+const fixture = join(root, "test", "app", "study", "fixtures", "tiny.rec");
+
+/** Why the cluster tests cannot run here, or null. */
+const noCluster = (): string | null => {
+  if (!onPath("sbatch")) return "sbatch is not on PATH (install slurm-wlm and munge, then run scripts/slurm-local.sh as root)";
+  const r = spawnSync("sinfo", ["--noheader", "--format=%t"], { encoding: "utf8", timeout: 20_000 });
+  if (r.status !== 0) return `the cluster does not answer (sinfo: ${(r.stderr || r.error?.message || "").trim()}); start it with scripts/slurm-local.sh`;
+  if (!/idle|mix|alloc/.test(r.stdout)) return `no node takes work (sinfo: ${r.stdout.trim()})`;
+  return null;
+};
+
+const cli = (args: readonly string[], env: NodeJS.ProcessEnv = process.env): { code: number; stdout: string; stderr: string } => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli", "reccompile.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 900_000, env });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+};
+
+/** The tasks of job `id` that squeue lists as queued or running (its default states). */
+const inQueue = (id: string): string[] =>
+  spawnSync("squeue", ["--noheader", "--array", `--jobs=${id}`, "--format=%i %T"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+
+const tableRows = (file: string): string[] => readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("|"));
+
+const waitFor = async (what: string, ok: () => boolean, ms = 120_000): Promise<void> => {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+describe("study: the Slurm executor on a cluster", function () {
+  this.timeout(900_000);
+  let dir = "";
+  let spec = "";
+
+  /** The fixture's base trained 6 epochs without interruption, locally on 1 thread (once). */
+  let straight: Promise<string> | null = null;
+  const straightRun = (): Promise<string> => (straight ??= (async () => {
+    const out = join(dir, "straight");
+    const [s] = await localRunner({ env: { ...process.env, REC_THREADS: "1" } }).run([{ id: "base", specFile: spec, flags: { epochs: 6 } }], out, { jobs: 1 });
+    assert.equal(s!.status, "done", s!.error);
+    return out;
+  })());
+  const assertSameAsStraight = async (runs: string): Promise<void> => {
+    const other = await straightRun();
+    const metrics = (d: string): unknown => {
+      const m = JSON.parse(readFileSync(join(d, "base", "metrics.json"), "utf8")) as Record<string, unknown>;
+      return { valid: m["valid"], test: m["test"], epochs: m["epochs"], best_epoch: m["best_epoch"] };
+    };
+    assert.deepEqual(metrics(runs), metrics(other));
+    assert.deepEqual(JSON.parse(readFileSync(join(runs, "base", "ranks.json"), "utf8")), JSON.parse(readFileSync(join(other, "base", "ranks.json"), "utf8")));
+  };
+
+  before(function () {
+    const why = noCluster();
+    if (why !== null) {
+      // .ci/run starts a cluster and sets REC_REQUIRE_SLURM: there a missing cluster is a failure, not a skip.
+      if (process.env["REC_REQUIRE_SLURM"] === "1") throw new Error(`REC_REQUIRE_SLURM=1 but ${why}`);
+      console.log(`      (skipped: ${why})`);
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), "slurm-study-"));
+    spec = join(dir, "tiny.rec");
+    copyFileSync(fixture, spec);
+  });
+  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  it("--detach submits one job array and returns; the same command again collects the study, and its ablation.md equals the local executor's (1 thread each)", () => {
+    const out = join(dir, "slurm");
+    const args = ["ablate", spec, "--out", out, "--run", "--epochs", "2", "--executor", "slurm", "--slurm-cpus-per-task", "1"];
+    const detached = cli([...args, "--detach"]);
+    assert.equal(detached.code, 0, detached.stderr);
+    const job = /submitted Slurm job (\d+): 6 runs/.exec(detached.stderr)?.[1];
+    assert.ok(job, detached.stderr);
+    assert.match(detached.stdout, /6 runs queued or running/);
+    assert.ok(!existsSync(join(out, "ablation.md")));
+    const script = readFileSync(join(out, "runs", "submit-1.sbatch"), "utf8");
+    assert.match(script, /^#SBATCH --array=0-5$/m);
+
+    const collected = cli(args);
+    assert.equal(collected.code, 0, collected.stderr);
+    assert.doesNotMatch(collected.stderr, /submitted Slurm job/, "a second invocation submits nothing while the tasks are queued or running");
+    assert.equal((collected.stdout.match(/^\[\d\/6\] /gm) ?? []).length, 6, collected.stdout);
+    assert.deepEqual(inQueue(job), []);
+
+    const local = cli(["ablate", spec, "--out", join(dir, "local"), "--run", "--epochs", "2", "--jobs", "2"], { ...process.env, REC_THREADS: "1" });
+    assert.equal(local.code, 0, local.stderr);
+    const rows = tableRows(join(out, "ablation.md"));
+    assert.equal(rows.length, 8, rows.join("\n"));
+    assert.deepEqual(rows, tableRows(join(dir, "local", "ablation.md")));
+
+    const again = cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((again.stdout.match(/finished earlier, skipped/g) ?? []).length, 6, again.stdout);
+    assert.doesNotMatch(again.stderr, /submitted/);
+  });
+
+  it("a task sent `scancel --signal=TERM` mid-run requeues itself, resumes, and ends with an uninterrupted run's metrics", async () => {
+    const job = { id: "base", specFile: spec, flags: { epochs: 6 } };
+    const runs = join(dir, "term");
+    const notes: string[] = [];
+    const study = slurmRunner({ resources: { cpusPerTask: 1 }, pollMs: 1000, log: { write: (t: string) => notes.push(t) } })
+      .run([job], runs, { jobs: 1, resumeUnfinished: true });
+    await waitFor("the first epoch's checkpoint", () => existsSync(join(runs, "base", "checkpoint.json")));
+    const id = /submitted Slurm job (\d+)/.exec(notes.join(""))![1]!;
+    const sent = spawnSync("scancel", ["--signal=TERM", `${id}_0`], { encoding: "utf8" });
+    assert.equal(sent.status, 0, sent.stderr);
+    const [r] = await study;
+    assert.equal(r!.status, "done", r!.error);
+    const log = readFileSync(join(runs, "base.log"), "utf8");
+    assert.match(log, /interrupted \(SIGTERM\)/);
+    assert.match(log, /exit 143\n== preempted: requeueing/);
+    assert.match(log, /\(restart 1\) on .*--resume/);
+
+    await assertSameAsStraight(runs);
+  });
+
+  it("a node that dies mid-run: Slurm requeues the task, which resumes from the last checkpoint, to an uninterrupted run's metrics", async function () {
+    const host = spawnSync("hostname", ["-s"], { encoding: "utf8" }).stdout.trim();
+    const nodes = spawnSync("sinfo", ["--noheader", "--format=%n"], { encoding: "utf8" }).stdout.trim().split("\n");
+    if (nodes.length !== 1 || nodes[0] !== host) {
+      console.log(`      (skipped: takes the node down, so only on a one-node cluster of this host; sinfo lists ${nodes.join(", ")})`);
+      this.skip();
+    }
+    const runs = join(dir, "node-down");
+    const notes: string[] = [];
+    const study = slurmRunner({ resources: { cpusPerTask: 1 }, pollMs: 1000, log: { write: (t: string) => notes.push(t) } })
+      .run([{ id: "base", specFile: spec, flags: { epochs: 6 } }], runs, { jobs: 1, resumeUnfinished: true });
+    await waitFor("the first epoch's checkpoint", () => existsSync(join(runs, "base", "checkpoint.json")));
+    try {
+      const down = spawnSync("scontrol", ["update", `nodename=${host}`, "state=down", "reason=reccompile-test"], { encoding: "utf8" });
+      assert.equal(down.status, 0, down.stderr);
+    } finally {
+      await new Promise((r) => setTimeout(r, 2000));
+      // ReturnToService=2 may have brought it back already; then "resume" is refused, harmlessly.
+      spawnSync("scontrol", ["update", `nodename=${host}`, "state=resume"]);
+    }
+    const [r] = await study;
+    assert.equal(r!.status, "done", r!.error);
+    const log = readFileSync(join(runs, "base.log"), "utf8");
+    assert.match(log, /\(restart 1\) on .*--resume/);
+    // The resumed attempt starts after the first epoch: at most the epoch in progress was lost.
+    assert.doesNotMatch(log.slice(log.indexOf("(restart 1)")), /epoch 1\/6 loss/);
+    await assertSameAsStraight(runs);
+  });
+
+  it("a failed task is reported with its log and exit reason; --retries resubmits it, continuing its run folder", async () => {
+    // A stand-in for `reccompile run` that fails its first attempt at each run and succeeds at the next.
+    const fake = join(dir, "flaky.mjs");
+    writeFileSync(fake, `
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+const argv = process.argv.slice(2);
+const out = argv[argv.indexOf("--out") + 1];
+console.log("flaky: " + argv.join(" "));
+if (!existsSync(join(out, "status.json"))) {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "status.json"), JSON.stringify({ state: "failed", message: "flaky: first attempt" }));
+  console.error("flaky: failing the first attempt");
+  process.exit(1);
+}
+writeFileSync(join(out, "ranks.json"), JSON.stringify({ valid: [1], test: [1] }));
+writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 }, test: { "hr@10": 1 } }));
+`);
+    const job = { id: "base", specFile: spec, flags: { epochs: 1 } };
+    const notes: string[] = [];
+    const log = { write: (t: string) => notes.push(t) };
+    const [failed] = await slurmRunner({ resources: {}, entry: fake, pollMs: 500, log }).run([job], join(dir, "fail"), { jobs: 1 });
+    assert.equal(failed!.status, "failed");
+    assert.match(failed!.error!, /^task \d+_0 FAILED, reason NonZeroExitCode, exit code 1; run: failed \(flaky: first attempt\) \(log: \S+\/fail\/base\.log\)\n/);
+    assert.match(failed!.error!, /\nflaky: failing the first attempt(\n|$)/);
+
+    const [retried] = await slurmRunner({ resources: {}, entry: fake, pollMs: 500, retries: 1, log }).run([job], join(dir, "retry"), { jobs: 1 });
+    assert.equal(retried!.status, "done", retried!.error);
+    assert.match(notes.join(""), /base: failed \(FAILED, reason NonZeroExitCode, exit code 1\); resubmitting, retry 1 of 1/);
+    assert.ok(existsSync(join(dir, "retry", "submit-2.sbatch")));
+    assert.match(readFileSync(join(dir, "retry", "base.log"), "utf8"), /flaky: run \S+ --json --out \S+ --epochs 1 --resume\n/);
+  });
+
+  it("Ctrl-C cancels the study's jobs (scancel), says so, and leaves nothing in squeue", async () => {
+    const out = join(dir, "ctrl-c");
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "cli", "reccompile.ts"), "ablate", spec, "--out", out, "--run", "--epochs", "20", "--executor", "slurm"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
+    const exited = new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? -1)));
+    await waitFor("the submission", () => /submitted Slurm job \d+/.test(stderr));
+    const job = /submitted Slurm job (\d+)/.exec(stderr)![1]!;
+    await waitFor("a running task", () => existsSync(join(out, "runs", "base", "status.json")) || existsSync(join(out, "runs", "no-layernorm", "status.json")));
+    child.kill("SIGINT");
+    const code = await exited;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, new RegExp(`cancelled Slurm job ${job} \\(scancel\\); squeue lists none of its tasks`));
+    assert.deepEqual(inQueue(job), []);
+    // Nor does a task that was stopping requeue itself afterwards.
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.deepEqual(inQueue(job), []);
+  });
+});
