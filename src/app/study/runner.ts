@@ -90,7 +90,7 @@ export type JobPlan =
 /**
  * Skips a finished run whose fingerprint matches (or that has none recorded); moves a finished run
  * whose spec or flags changed aside to `<id>.stale`; otherwise plans the run, with `--resume` for
- * an unfinished folder with a checkpoint when `resumeUnfinished`.
+ * an unfinished folder (a checkpoint or a status) when `resumeUnfinished`.
  */
 export const planJob = (job: StudyJob, runsDir: string, resumeUnfinished = false): JobPlan => {
   const dir = join(runsDir, job.id);
@@ -104,7 +104,9 @@ export const planJob = (job: StudyJob, runsDir: string, resumeUnfinished = false
     rmSync(staleMoved, { recursive: true, force: true });
     renameSync(dir, staleMoved);
   }
-  const resume = resumeUnfinished && existsSync(join(dir, RUN_FILES.checkpoint));
+  // A folder that was started (a status, and maybe a checkpoint) is continued: with a checkpoint
+  // from there, without one from the start; `run` refuses a started folder without --resume.
+  const resume = resumeUnfinished && (existsSync(join(dir, RUN_FILES.checkpoint)) || existsSync(join(dir, RUN_FILES.status)));
   return { dir, args: runArgs(job, dir, resume), fingerprint: fp, ...(staleMoved === undefined ? {} : { staleMoved }) };
 };
 

@@ -91,6 +91,11 @@ describe("study: the local runner (fake run command)", () => {
     assert.deepEqual(started, [["run", join(dir, "a.rec"), "--json", "--out", join(runs, "a"), "--resume"]]);
     await localRunner({ entry: cli }).run([job("b")], runs, { jobs: 1 });
     assert.deepEqual(calls().map((c) => c.includes("--resume")), [true, false]);
+    // A run that failed before its first checkpoint left only its status: it is started over through --resume too.
+    mkdirSync(join(runs, "c"), { recursive: true });
+    writeFileSync(join(runs, "c", "status.json"), JSON.stringify({ state: "failed" }));
+    await localRunner({ entry: cli }).run([job("c")], runs, { jobs: 1, resumeUnfinished: true });
+    assert.deepEqual(calls().map((c) => c.includes("--resume")), [true, false, true]);
   });
 
   it("with output inherit, writes no log, and a failed run's error is its exit", async () => {
