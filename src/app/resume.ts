@@ -59,10 +59,11 @@ export const dataFingerprint = (data: PreparedData): string => {
 
 /**
  * Everything `--resume` relies on, checked before anything in the folder changes: the checkpoint
- * reads back, and the data is the data the run started on (the digest recorded in data.json; runs
+ * reads back, and the data is the data the run started on (`fingerprint`, the prepared data's
+ * `dataFingerprint`, against the digest recorded in data.json; runs
  * from before it was recorded are held to their user, item and interaction counts).
  */
-export const checkResumable = async (out: string, data: PreparedData): Promise<void> => {
+export const checkResumable = async (out: string, data: PreparedData, fingerprint: string): Promise<void> => {
   const checkpoint = join(out, RUN_FILES.checkpoint);
   if (existsSync(checkpoint)) await loadCheckpoint(checkpoint);
   const dataFile = join(out, RUN_FILES.data);
@@ -71,7 +72,7 @@ export const checkResumable = async (out: string, data: PreparedData): Promise<v
   const now = { users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions };
   const counts = (c: { users?: number; items?: number; interactions?: number }): string => `${c.users} users, ${c.items} items, ${c.interactions} interactions`;
   const changedCounts = was.users !== now.users || was.items !== now.items || was.interactions !== now.interactions;
-  if (changedCounts || (was.fingerprint !== undefined && was.fingerprint !== dataFingerprint(data))) {
+  if (changedCounts || (was.fingerprint !== undefined && was.fingerprint !== fingerprint)) {
     throw new UserError(
       `reccompile run --resume: the data changed since ${out} started (${changedCounts ? `${counts(was)} then, ${counts(now)} now` : "the same counts, but other interactions"}); ` +
       "resume with the data it was trained on, or start a new run",

@@ -74,7 +74,8 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   const notice = (line: string): void => { o.log.write(`notice: ${line}\n`); };
   // The folder is this process's from here on; an existing one before anything in it is read for the resume or changed.
   let lock = existsSync(out) && statSync(out).isDirectory() ? acquireRunLock(resolve(out), "reccompile run", notice) : null;
-  if (o.resume && existsSync(out)) await checkResumable(out, data);
+  const fingerprint = dataFingerprint(data);
+  if (o.resume && existsSync(out)) await checkResumable(out, data, fingerprint);
   const dir = openRunDir(out, o.resume, { epochs: spec.train.epochs, patience: spec.train.earlyStopping?.patience ?? null });
   lock ??= acquireRunLock(dir, "reccompile run", notice);
   removeStaleTemporaries(dir);
@@ -82,7 +83,7 @@ export const runSpec = async (o: RunSpecOptions): Promise<RunOutcome | null> => 
   writeFileAtomic(join(dir, RUN_FILES.spec), specText);
   writeJsonAtomic(join(dir, RUN_FILES.data), {
     source: data.source, shown: data.source.kind === "file" ? posixRelative(process.cwd(), data.source.path) : "built-in synthetic data",
-    format: data.dataset.format ?? null, fingerprint: dataFingerprint(data),
+    format: data.dataset.format ?? null, fingerprint,
     name: data.name, users: data.dataset.sequences.length, items: data.split.numItems, interactions: data.interactions, warnings: data.warnings,
   });
   saveIdMaps(data.dataset, dir);

@@ -6,7 +6,7 @@
  * over with a notice; a lock from another host cannot be checked from here, so the message says how
  * to clear it. The lock is released when the process exits, however it exits short of SIGKILL.
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../util/errors.js";
@@ -32,6 +32,15 @@ const alive = (pid: number): boolean => {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** How long ago the lock file was last written, or null when it is gone. */
+const ageMs = (file: string): number | null => {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return null;
   }
 };
 
@@ -63,7 +72,16 @@ export const acquireRunLock = (dir: string, command: string, notice: (line: stri
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const holder = lockHolder(dir);
-      if (holder === null) continue; // being written or just released: look again
+      if (holder === null) {
+        // Gone since (released), or empty: being written this instant, or left empty by a process killed
+        // between creating and writing it, which an age of seconds tells apart.
+        const age = ageMs(file);
+        if (age === null) continue;
+        if (age < 5_000) throw new UserError(`${dir} is in use: another process is taking its lock (${file}) right now`);
+        notice(`the run folder's lock ${file} is empty and ${Math.round(age / 1000)} s old, left by a process killed as it took it; taking it over`);
+        rmSync(file, { force: true });
+        continue;
+      }
       if (holder.host === me.host && holder.pid === me.pid) return { file, release: () => {} };
       if (!isStale(holder)) {
         const where = holder.host === me.host
@@ -97,7 +115,7 @@ export const acquireRunLock = (dir: string, command: string, notice: (line: stri
     process.once("exit", release);
     return { file, release };
   }
-  throw new UserError(`${dir}: cannot take the run folder's lock (${file}) after three attempts; another process keeps taking it`);
+  throw new UserError(`${dir}: cannot take the run folder's lock (${file}) after three attempts; other processes keep taking and releasing it`);
 };
 
 const GONE = "interrupted (process gone)";

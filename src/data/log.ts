@@ -58,18 +58,28 @@ export class Interner {
 /**
  * Interactions that repeat an earlier one of the same user exactly: with timestamps, the same item at
  * the same time; without, the same item as the interaction before (a re-read of the same row).
+ * `seq[k]` is the item of interaction `idx[k]`, in the order of the sort keys `keys` (the exact
+ * times, or their float32 roundings): equal times share a key, so only runs of equal keys (ties,
+ * usually none) need searching.
  */
-const duplicateCount = (seq: Int32Array, times: Float64Array | null): number => {
+const duplicateCount = (seq: Int32Array, idx: Int32Array, keys: Float64Array | undefined, exact: Float64Array | undefined): number => {
   let n = 0;
-  if (times === null) {
+  if (keys === undefined || exact === undefined) {
     for (let k = 1; k < seq.length; k++) if (seq[k] === seq[k - 1]) n++;
     return n;
   }
-  const seen = new Set<string>();
-  for (let k = 0; k < seq.length; k++) {
-    const key = `${seq[k]}@${times[k]}`;
-    if (seen.has(key)) n++;
-    else seen.add(key);
+  for (let g0 = 0; g0 < seq.length;) {
+    let g1 = g0 + 1;
+    while (g1 < seq.length && keys[idx[g1]!] === keys[idx[g0]!]) g1++;
+    if (g1 - g0 > 1) {
+      const seen = new Set<string>();
+      for (let k = g0; k < g1; k++) {
+        const key = `${seq[k]}@${exact[idx[k]!]}`;
+        if (seen.has(key)) n++;
+        else seen.add(key);
+      }
+    }
+    g0 = g1;
   }
   return n;
 };
@@ -150,7 +160,7 @@ export class InteractionLog {
       const seq = new Int32Array(b - a);
       for (let k = 0; k < seq.length; k++) seq[k] = items[idx[k]!]! + 1;
       sequences[u] = seq;
-      duplicates += duplicateCount(seq, exact === undefined ? null : Float64Array.from(idx, (k) => exact[k]!));
+      duplicates += duplicateCount(seq, idx, ts, exact);
     }
     if (duplicates > 0) {
       warnings.push(

@@ -1,7 +1,7 @@
 /** The run folder lock: one holder at a time, a dead holder's lock taken over, another host's refused with the way out. */
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireRunLock, LOCK_FILE, liveState } from "../../src/app/run_lock.js";
@@ -47,6 +47,18 @@ describe("run folder lock", () => {
     assert.throws(() => acquireRunLock(dir, "reccompile run"), (e: unknown) =>
       e instanceof UserError && /in use by reccompile run \(pid 4242 on some-other-node.*delete .*\.lock and run this again/.test(e.message));
     assert.equal(liveState(dir, "running"), "running");
+  });
+
+  it("an empty lock: refused while fresh (being written), taken over once seconds old (its writer was killed)", () => {
+    const file = join(dir, LOCK_FILE);
+    writeFileSync(file, "");
+    assert.throws(() => acquireRunLock(dir, "reccompile run"), (e: unknown) => e instanceof UserError && /another process is taking its lock/.test(e.message));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    const notices: string[] = [];
+    const lock = acquireRunLock(dir, "reccompile run", (l) => notices.push(l));
+    assert.match(notices.join("\n"), /is empty and 60 s old, left by a process killed as it took it/);
+    lock.release();
   });
 
   it("is released when the process exits, and a status left 'running' without a lock reads as interrupted", () => {
