@@ -168,9 +168,10 @@ napi_value GruBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// linearCe(tokens, hidden, vocab, labelSmoothing, h, W, bias|null, targets, dh|null, dW|null, dBias|null) -> loss
+// linearCe(tokens, hidden, vocab, labelSmoothing, h, W, bias|null, targets, dh|null, dW|null, dBias|null
+//          [, adjOffsets, adjItems, adjValues, dAdjValues|null]) -> loss
 napi_value LinearCe(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
+  napi_value argv[15];
   if (!args(env, info, argv, 8)) return nullptr;
   INT(0, "tokens", T, 0); INT(1, "hidden", H, 0); INT(2, "vocab", V, 1);
   double ls;
@@ -186,9 +187,29 @@ napi_value LinearCe(napi_env env, napi_callback_info info) {
       throw_range(env, "targets[" + std::to_string(t) + "] = " + std::to_string(targets[t]) + " is outside [0, vocab)");
       return nullptr;
     }
+  // The optional sparse score adjustment: offsets [T + 1] non-decreasing from 0, items in 1..V-1.
+  rc::CeAdjust adj{nullptr, nullptr, nullptr, nullptr};
+  Arr aoff, aitem;
+  if (!get_arr(env, argv[11], napi_int32_array, (size_t)T + 1, "adjOffsets", &aoff, true)) return nullptr;
+  if (aoff.present) {
+    const int32_t* off = static_cast<const int32_t*>(aoff.data);
+    if (off[0] != 0) { throw_range(env, "adjOffsets[0] must be 0"); return nullptr; }
+    for (int64_t t = 0; t < T; t++)
+      if (off[t + 1] < off[t]) { throw_range(env, "adjOffsets must not decrease (at " + std::to_string(t + 1) + ")"); return nullptr; }
+    const int64_t E = off[T];
+    if (!get_arr(env, argv[12], napi_int32_array, (size_t)E, "adjItems", &aitem)) return nullptr;
+    F32(13, "adjValues", E, aval); F32N(14, "dAdjValues", E, daval);
+    const int32_t* it = static_cast<const int32_t*>(aitem.data);
+    for (int64_t k = 0; k < E; k++)
+      if (it[k] < 1 || it[k] >= V) {
+        throw_range(env, "adjItems[" + std::to_string(k) + "] = " + std::to_string(it[k]) + " is outside [1, vocab)");
+        return nullptr;
+      }
+    adj = {off, it, P(aval), daval.present ? P(daval) : nullptr};
+  }
   const double loss = rc::linear_ce({T, H, V, (float)ls}, P(h), P(W), bias.present ? P(bias) : nullptr, targets,
                                     dh.present ? P(dh) : nullptr, dW.present ? P(dW) : nullptr,
-                                    dBias.present ? P(dBias) : nullptr);
+                                    dBias.present ? P(dBias) : nullptr, adj);
   napi_value r;
   napi_create_double(env, loss, &r);
   return r;

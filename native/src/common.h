@@ -130,8 +130,11 @@ void gru_backward(const GruDims& d, const float* Wh, const float* h, const float
                   float* dxi, float* dWh, float* dbh);
 
 struct CeDims { int64_t tokens, hidden, vocab; float labelSmoothing; };
+// Sparse additions to the scores, in CSR form: token t adds val[k] to the score of item item[k]
+// (1..vocab-1) for k in off[t] .. off[t+1]-1; dVal[k] receives d loss / d val[k]. All null: none.
+struct CeAdjust { const int32_t* off; const int32_t* item; const float* val; float* dVal; };
 double linear_ce(const CeDims& d, const float* h, const float* W, const float* bias, const int32_t* targets,
-                 float* dh, float* dW, float* dBias);
+                 float* dh, float* dW, float* dBias, const CeAdjust& adj = {nullptr, nullptr, nullptr, nullptr});
 
 void scatter_add(const int32_t* ids, int64_t n, const float* grads, int64_t dim, float* out, int64_t vocab);
 

@@ -9,6 +9,10 @@
 // served: which thread sums which block, and so every rounding, is then fixed for a thread count,
 // and a run repeats to the last bit however busy the machine is. The blocks are equal in size, so
 // a dynamic schedule balanced nothing that the static one does not.
+// An optional sparse adjustment (CeAdjust: a few extra terms per token, such as a learned bias for
+// the items already in the token's input) is added to each chunk's scores right after its sgemm,
+// so the scores, the loss and G all include it; its gradient is G at those entries, read before G
+// is multiplied into dh and dW. The [tokens, vocab] scores still never exist at once.
 #include "common.h"
 #include <cstdlib>
 
@@ -25,7 +29,7 @@ int64_t env_int(const char* name, int64_t dflt) {
 }  // namespace
 
 double linear_ce(const CeDims& d, const float* h, const float* W, const float* bias, const int32_t* targets,
-                 float* dh, float* dW, float* dBias) {
+                 float* dh, float* dW, float* dBias, const CeAdjust& adj) {
   const int64_t T = d.tokens, H = d.hidden, V = d.vocab, Vr = V - 1;
   const float e = d.labelSmoothing;
   const float uni = Vr > 0 ? e / (float)Vr : 0.0f;
@@ -34,6 +38,8 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
   if (dh) std::fill(dh, dh + T * H, 0.0f);
   if (dW) std::fill(dW, dW + V * H, 0.0f);
   if (dBias) std::fill(dBias, dBias + V, 0.0f);
+  const bool adjusted = adj.off != nullptr;
+  if (adjusted && adj.dVal) std::fill(adj.dVal, adj.dVal + adj.off[T], 0.0f);
   if (Vr <= 0 || T <= 0) return 0.0;
 
   std::vector<int64_t> rows;
@@ -73,7 +79,8 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
     std::vector<double> colsum(dBias ? vc : 0);
     double& loss = threadLoss[tid];
 
-    auto scores = [&](int64_t m, int64_t j0, int64_t nc) {
+    // blockRows: the tokens of the block's rows (for the sparse adjustment).
+    auto scores = [&](int64_t m, int64_t j0, int64_t nc, const int64_t* blockRows) {
       gemm1(false, true, m, nc, H, 1.0f, hb.data(), H, Wi + j0 * H, H, 0.0f, S.data(), nc);
       if (bi)
         for (int64_t r = 0; r < m; r++) {
@@ -81,6 +88,27 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
 #pragma omp simd
           for (int64_t j = 0; j < nc; j++) s[j] += bi[j0 + j];
         }
+      if (adjusted)
+        for (int64_t r = 0; r < m; r++) {
+          float* s = S.data() + r * nc;
+          const int64_t t = blockRows[r];
+          for (int32_t k = adj.off[t]; k < adj.off[t + 1]; k++) {
+            const int64_t j = (int64_t)adj.item[k] - 1 - j0;
+            if (j >= 0 && j < nc) s[j] += adj.val[k];
+          }
+        }
+    };
+    // The adjustment's gradient: G (= p - q) at its entries, before G is applied.
+    auto adjustGrad = [&](int64_t m, int64_t j0, int64_t nc, const int64_t* blockRows) {
+      if (!adjusted || !adj.dVal) return;
+      for (int64_t r = 0; r < m; r++) {
+        const float* g = S.data() + r * nc;
+        const int64_t t = blockRows[r];
+        for (int32_t k = adj.off[t]; k < adj.off[t + 1]; k++) {
+          const int64_t j = (int64_t)adj.item[k] - 1 - j0;
+          if (j >= 0 && j < nc) adj.dVal[k] = g[j];
+        }
+      }
     };
     // Gradient of one chunk: S holds probabilities-to-be, turn into G = p - q and apply.
     auto apply = [&](int64_t m, int64_t j0, int64_t nc, const int64_t* blockRows, bool firstChunk) {
@@ -105,7 +133,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
       const int64_t* br = rows.data() + r0;
       for (int64_t r = 0; r < m; r++) std::memcpy(hb.data() + r * H, h + br[r] * H, H * sizeof(float));
       if (onePass) {
-        scores(m, 0, Vr);
+        scores(m, 0, Vr, br);
         for (int64_t r = 0; r < m; r++) {
           float* s = S.data() + r * Vr;
           const int64_t y = targets[br[r]] - 1;
@@ -129,7 +157,10 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
             s[y] -= onehot;
           }
         }
-        if (grads) apply(m, 0, Vr, br, true);
+        if (grads) {
+          adjustGrad(m, 0, Vr, br);
+          apply(m, 0, Vr, br, true);
+        }
         if (dW) wStarted[tid] = 1;
       } else {
         // pass 1: online logsumexp over item chunks
@@ -137,7 +168,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
         double blockLin = 0.0;
         for (int64_t j0 = 0; j0 < Vr; j0 += vc) {
           const int64_t nc = std::min(vc, Vr - j0);
-          scores(m, j0, nc);
+          scores(m, j0, nc, br);
           for (int64_t r = 0; r < m; r++) {
             const float* s = S.data() + r * nc;
             const int64_t y = targets[br[r]] - 1;
@@ -163,7 +194,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
           // pass 2: recompute each chunk, G = exp(s - lse) - q
           for (int64_t j0 = 0; j0 < Vr; j0 += vc) {
             const int64_t nc = std::min(vc, Vr - j0);
-            scores(m, j0, nc);
+            scores(m, j0, nc, br);
             for (int64_t r = 0; r < m; r++) {
               float* s = S.data() + r * nc;
               const float lse = rlse[r];
@@ -172,6 +203,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
               const int64_t y = targets[br[r]] - 1;
               if (y >= j0 && y < j0 + nc) s[y - j0] -= onehot;
             }
+            adjustGrad(m, j0, nc, br);
             apply(m, j0, nc, br, j0 == 0);
           }
           if (dW) wStarted[tid] = 1;

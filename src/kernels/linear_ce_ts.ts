@@ -6,8 +6,9 @@
  *
  * With label smoothing e over the V-1 real items, q = (1-e) onehot(target) + e/(V-1), and
  *   loss_t = logsumexp_j s_j - sum_j q_j s_j,   dloss_t/ds_j = softmax_j - q_j.
+ * A sparse adjustment (ScoreAdjust) is part of s_j; its gradient is dloss_t/ds_j at its entries.
  */
-import type { FloatArray, LinearCrossEntropyDims, LinearCrossEntropyKernel } from "./types.js";
+import type { FloatArray, LinearCrossEntropyDims, LinearCrossEntropyKernel, ScoreAdjust } from "./types.js";
 
 const ITEM_CHUNK = 512;
 
@@ -20,6 +21,7 @@ export const linearCrossEntropyLoops = (
   dh: FloatArray | null,
   dW: FloatArray | null,
   dBias: FloatArray | null,
+  adjust: ScoreAdjust | null = null,
 ): number => {
   const { tokens, hidden: H, vocab: V, labelSmoothing: e } = dims;
   const real = V - 1;
@@ -27,9 +29,12 @@ export const linearCrossEntropyLoops = (
   dh?.fill(0);
   dW?.fill(0);
   dBias?.fill(0);
+  adjust?.dValues?.fill(0);
   const scores = new Float64Array(ITEM_CHUNK);
+  // The current token's adjustment as a dense row (entries set for token t, cleared after it).
+  const adj = new Float64Array(V);
   const score = (t: number, j: number): number => {
-    let acc = bias ? bias[j]! : 0;
+    let acc = (bias ? bias[j]! : 0) + adj[j]!;
     const ht = t * H;
     const wj = j * H;
     for (let k = 0; k < H; k++) acc += h[ht + k]! * W[wj + k]!;
@@ -39,6 +44,9 @@ export const linearCrossEntropyLoops = (
   for (let t = 0; t < tokens; t++) {
     const y = targets[t]!;
     if (y === 0) continue;
+    const k0 = adjust ? adjust.offsets[t]! : 0;
+    const k1 = adjust ? adjust.offsets[t + 1]! : 0;
+    for (let k = k0; k < k1; k++) adj[adjust!.items[k]!] = adjust!.values[k]!;
     let m = -Infinity;
     let sumExp = 0;
     let sumScores = 0;
@@ -61,19 +69,24 @@ export const linearCrossEntropyLoops = (
     }
     const lse = m + Math.log(sumExp);
     total += lse - (1 - e) * targetScore - uniform * sumScores;
-    if (!dh && !dW && !dBias) continue;
-    const ht = t * H;
-    for (let j = 1; j < V; j++) {
-      const g = Math.exp(score(t, j) - lse) - uniform - (j === y ? 1 - e : 0);
-      const wj = j * H;
-      if (dh) for (let k = 0; k < H; k++) dh[ht + k]! += g * W[wj + k]!;
-      if (dW) for (let k = 0; k < H; k++) dW[wj + k]! += g * h[ht + k]!;
-      if (dBias) dBias[j]! += g;
+    const grad = (j: number): number => Math.exp(score(t, j) - lse) - uniform - (j === y ? 1 - e : 0);
+    if (adjust?.dValues) for (let k = k0; k < k1; k++) adjust.dValues[k] = grad(adjust.items[k]!);
+    if (dh || dW || dBias) {
+      const ht = t * H;
+      for (let j = 1; j < V; j++) {
+        const g = grad(j);
+        const wj = j * H;
+        if (dh) for (let k = 0; k < H; k++) dh[ht + k]! += g * W[wj + k]!;
+        if (dW) for (let k = 0; k < H; k++) dW[wj + k]! += g * h[ht + k]!;
+        if (dBias) dBias[j]! += g;
+      }
     }
+    for (let k = k0; k < k1; k++) adj[adjust!.items[k]!] = 0;
   }
   return total;
 };
 
 export const linearCeTs: LinearCrossEntropyKernel = {
-  lossAndGrad: (dims, h, W, bias, targets, dh, dW, dBias) => linearCrossEntropyLoops(dims, h, W, bias, targets, dh, dW, dBias),
+  lossAndGrad: (dims, h, W, bias, targets, dh, dW, dBias, adjust) =>
+    linearCrossEntropyLoops(dims, h, W, bias, targets, dh, dW, dBias, adjust ?? null),
 };

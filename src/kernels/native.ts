@@ -28,6 +28,7 @@ import type {
   ScanForwardOut,
   ScanGrads,
   ScanInputs,
+  ScoreAdjust,
   SelectiveScanKernel,
 } from "./types.js";
 
@@ -139,10 +140,13 @@ const wrap = (addon: Addon, path: string): NativeKernels => {
   };
   const linearCe: LinearCrossEntropyKernel = {
     lossAndGrad(d: LinearCrossEntropyDims, h: Float32Array, W: Float32Array, bias: Float32Array | null,
-                targets: Int32Array, dh: Float32Array | null, dW: Float32Array | null, dBias: Float32Array | null): number {
+                targets: Int32Array, dh: Float32Array | null, dW: Float32Array | null, dBias: Float32Array | null,
+                adjust?: ScoreAdjust | null): number {
+      const adj = adjust ? [adjust.offsets, adjust.items, f32("adjust.values", adjust.values),
+        adjust.dValues === null ? null : f32("adjust.dValues", adjust.dValues)] : [];
       return addon.linearCe(d.tokens, d.hidden, d.vocab, d.labelSmoothing, f32("h", h), f32("W", W),
         bias === null ? null : f32("bias", bias), targets,
-        dh === null ? null : f32("dh", dh), dW === null ? null : f32("dW", dW), dBias === null ? null : f32("dBias", dBias));
+        dh === null ? null : f32("dh", dh), dW === null ? null : f32("dW", dW), dBias === null ? null : f32("dBias", dBias), ...adj);
     },
   };
   const gru: GruKernel = {

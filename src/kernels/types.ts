@@ -89,15 +89,32 @@ export interface LinearCrossEntropyDims {
 }
 
 /**
+ * Sparse additions to the scores, in CSR form: token t adds `values[k]` to the score of item
+ * `items[k]` (1..vocab-1) for k in offsets[t] .. offsets[t+1]-1 (offsets has tokens + 1 entries,
+ * offsets[0] = 0). A token lists an item at most once. Used for a learned bias on the items already
+ * in a token's input (the seen-aware output), a few hundred entries per token at most.
+ */
+export interface ScoreAdjust {
+  readonly offsets: Int32Array;
+  readonly items: Int32Array;
+  readonly values: FloatArray;
+  /** Receives d loss / d values[k] (same length as values), or null. */
+  readonly dValues: FloatArray | null;
+}
+
+/**
  * Softmax cross-entropy of scores = h . W^T (+ bias) over items 1..vocab-1, computed in chunks of
  * items so the [tokens, vocab] logits are never held at once. targets[t] = 0 masks token t.
  * With label smoothing e the target distribution is (1 - e) one-hot + e / (vocab - 1) uniform.
  * Returns the summed loss over unmasked tokens and writes gradients of that sum
  * (dh [tokens, hidden], dW [vocab, hidden], dBias [vocab] when bias is given; row 0 stays 0).
+ * With `adjust`, the scores are h . W^T (+ bias) + the adjustment (ScoreAdjust), and the gradient
+ * of the loss with respect to the adjustment's values goes to `adjust.dValues`.
  */
 export interface LinearCrossEntropyKernel {
   lossAndGrad(dims: LinearCrossEntropyDims, h: Float32Array, W: Float32Array, bias: Float32Array | null,
-              targets: Int32Array, dh: Float32Array | null, dW: Float32Array | null, dBias: Float32Array | null): number;
+              targets: Int32Array, dh: Float32Array | null, dW: Float32Array | null, dBias: Float32Array | null,
+              adjust?: ScoreAdjust | null): number;
 }
 
 export interface GruDims {
