@@ -5,7 +5,7 @@
 import type { BuildContext, PopularityModel } from "./runtime/definition.js";
 import type { Module } from "./runtime/module.js";
 import type { ItemEmbedding } from "./runtime/layers/embedding.js";
-import { SequenceNet, type OutputKind } from "./runtime/net.js";
+import { SequenceNet, type OutputKind, type OutputOptions } from "./runtime/net.js";
 
 export {
   attention, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, sequential,
@@ -45,8 +45,14 @@ export function at(location: string, build: () => Module | ItemEmbedding): Modul
 /** [f(0), ..., f(n - 1)]: the copies of a `repeat`. */
 export const times = <T>(n: number, f: (index: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
-/** The network: item embedding, layers in order, scores tied to the embedding or from a separate matrix. */
-export const sequenceNet = (ctx: BuildContext, items: ItemEmbedding, layers: readonly Module[], output: OutputKind): SequenceNet =>
-  new SequenceNet({ params: ctx.params, embedding: items, modules: layers, output, numItems: ctx.numItems, maxLen: ctx.maxLen, rng: ctx.rng.fork() });
+/**
+ * The network: item embedding, layers in order, scores tied to the embedding or from a separate
+ * matrix, with the seen-aware adjustment when `options.seen` names one (its weights made here, after the layers').
+ */
+export const sequenceNet = (ctx: BuildContext, items: ItemEmbedding, layers: readonly Module[], output: OutputKind, options: OutputOptions = {}): SequenceNet =>
+  new SequenceNet({
+    params: ctx.params, embedding: items, modules: layers, output, numItems: ctx.numItems, maxLen: ctx.maxLen, rng: ctx.rng.fork(),
+    seen: SequenceNet.seenAware(ctx, options.seen, ctx.maxLen, items.table.shape[1]),
+  });
 
 export const popularity = (_ctx: BuildContext, name: string): PopularityModel => ({ kind: "popularity", name });

@@ -12,6 +12,8 @@
  *    differs from each single removal.
  *  - `plus-positional`: a learned positional embedding (max_len = data.max_len) right after the item
  *    embedding, when the model has none (otherwise each is removed, above).
+ *  - `no-seen-aware` / `plus-seen-aware`: the seen-aware output adjustment removed, or added in its
+ *    recency form (`output tied(seen: recency)`) when the model has none.
  *  - `layers-<T±1>`: the layer count plus and minus one. The layer count is the `times` of every
  *    outermost `repeat` (one not inside another repeat); minus one from 1 removes the repeat, so
  *    `layers-0` is the model without its repeated stack. A model without `repeat` gets no layer-count
@@ -241,6 +243,12 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
     if (!all.some((x) => x.layer.kind === "positional")) {
       const pos: Layer = { kind: "positional", origin: m.origin, inDim: m.embeddingDim, outDim: m.embeddingDim, maxLen: spec.data.maxLen };
       add({ id: "plus-positional", description: `add a learned positional embedding, positional(max_len: ${spec.data.maxLen}), right after the item embedding`, spec: withLayers(spec, m, [pos, ...m.layers]) }, "plus-positional");
+    }
+    // The seen-aware output: removed when the model has one, else added (recency buckets, its main form).
+    if (m.seen !== "none") {
+      add({ id: "no-seen-aware", description: `remove the seen-aware output adjustment (output ${m.output}(seen: ${m.seen}) -> output ${m.output})`, spec: { ...spec, model: { ...m, seen: "none" }, ablate: [] } }, "no-seen-aware");
+    } else {
+      add({ id: "plus-seen-aware", description: `add a learned recency bias for the items already in the input (output ${m.output} -> output ${m.output}(seen: recency))`, spec: { ...spec, model: { ...m, seen: "recency" }, ablate: [] } }, "plus-seen-aware");
     }
     // Layer count.
     const repeats = outermostRepeats(m.layers).map((p) => all.find((x) => x.path.join() === p.join())!.layer as Extract<Layer, { kind: "repeat" }>);

@@ -143,6 +143,16 @@ export const isLayerName = (name: string): name is LayerName => Object.hasOwn(LA
 /** `embedding items(dim: 64)`: the item table, first in every sequence model. */
 export const EMBEDDING = layer({ doc: "Item embedding; row 0 is padding.", positional: "dim", params: { dim: posInt("Embedding width.") } });
 export const OUTPUT_MODES = ["tied", "linear"] as const;
+/** `output tied(seen: recency)`: the output's arguments, the same for both modes. */
+export const OUTPUT = layer({
+  doc: "Scores over the catalogue: h . E^T (tied) or from a separate matrix (linear).",
+  params: {
+    seen: orNone(enumOf(["bias", "recency", "gated"],
+      "A learned adjustment of the scores of the items already in the input, trained with the model. bias: one number; " +
+      "recency: one per recency bucket (1, 2, 3-4, 5-8, ... items ago); gated: recency plus a term from the hidden state. " +
+      "none: the scores as they are.")),
+  },
+});
 
 export const METRIC_NAMES = ["hr", "ndcg", "mrr", "recall"] as const satisfies readonly Metric["name"][];
 
@@ -234,6 +244,7 @@ export const parameterTableMarkdown = (): string => {
   };
   add("model", "embedding items", EMBEDDING.params.dim);
   for (const [layer, def] of Object.entries(LAYERS)) for (const [n, p] of Object.entries(def.params)) add(`layer ${layer}`, n, p);
+  add("model output", "seen", OUTPUT.params.seen);
   for (const [section, table] of Object.entries(SECTIONS)) for (const [n, p] of Object.entries(table)) add(section, n, p);
   return rows.join("\n");
 };

@@ -101,7 +101,8 @@ const emitSequence = (w: CodeBlockWriter, model: SequenceModel, specPath: string
   w.writeLine("const layers: rt.Module[] = [");
   w.indent(() => model.layers.forEach((layer, i) => writeLayer(w, layer, topPath(i, layer), specPath, 0)));
   w.writeLine("];");
-  w.writeLine(`return rt.sequenceNet(ctx, items, layers, ${JSON.stringify(model.output)}); // scores: [batch, len, numItems + 1]`);
+  const options = model.seen === "none" ? "" : `, { seen: ${JSON.stringify(model.seen)} }`;
+  w.writeLine(`return rt.sequenceNet(ctx, items, layers, ${JSON.stringify(model.output)}${options}); // scores: [batch, len, numItems + 1]`);
 };
 
 /** The layers in spec order, repeats and residuals with their bodies: `dropout, 2 x [mamba, residual(ffn, dropout)]`. */
@@ -140,7 +141,7 @@ export const emitModule = (spec: CheckedSpec, options: EmitOptions): string => {
     file.addFunction({
       isExported: true,
       name: "build",
-      docs: [`${model.name} as written in ${shownPath}: item embedding; ${outline(model.layers)}; ${model.output} output.`],
+      docs: [`${model.name} as written in ${shownPath}: item embedding; ${outline(model.layers)}; ${model.output} output${model.seen === "none" ? "" : `, seen-aware (${model.seen})`}.`],
       parameters: [{ name: "ctx", type: "rt.BuildContext" }],
       returnType: "rt.Model",
       statements: (w) => emitSequence(w, model, options.specPath),

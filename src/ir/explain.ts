@@ -6,7 +6,7 @@
  * element, LayerNorm 5 per element, activations and dropout 0; attention scores over the average
  * causal context (max_len + 1) / 2; the output scores every embedding row (items + 1).
  */
-import type { CheckedSpec, Layer } from "./spec.js";
+import { recencyBuckets, seenParams, type CheckedSpec, type Layer } from "./spec.js";
 
 export interface LayerRow {
   /** Nesting shown by indentation, e.g. "  mamba". */
@@ -103,8 +103,16 @@ export const explain = (spec: CheckedSpec, numItems: number): Explained => {
   const outParams = m.output === "linear" ? rows0 * m.embeddingDim : 0;
   const outFlops = 2 * m.embeddingDim * rows0;
   rows.push({ layer: `output ${m.output}`, detail: m.output === "tied" ? "scores = h . E^T (shares the embedding)" : `separate ${rows0} x ${m.embeddingDim} matrix`, shape: `[batch, ${maxLen}, ${rows0}]`, params: outParams, flopsPerToken: outFlops });
-  const totalParams = rows0 * m.embeddingDim + top.reduce((s, c) => s + c.params, 0) + outParams;
-  const flopsPerToken = top.reduce((s, c) => s + c.flops, 0) + outFlops;
+  // The seen-aware adjustment: one add per distinct item of the mean causal context, plus the gate's dot product.
+  const seenParamCount = seenParams(m.seen, maxLen, m.embeddingDim);
+  const seenFlops = m.seen === "none" ? 0 : (maxLen + 1) / 2 + (m.seen === "gated" ? 2 * m.embeddingDim + 1 : 0);
+  if (m.seen !== "none") {
+    const detail = m.seen === "bias" ? "one learned bias for the items in the input"
+      : `${recencyBuckets(maxLen)} recency-bucket weights${m.seen === "gated" ? ` + a ${m.embeddingDim}-wide gate` : ""} for the items in the input`;
+    rows.push({ layer: `  seen: ${m.seen}`, detail, shape: `[batch, ${maxLen}, ${rows0}]`, params: seenParamCount, flopsPerToken: seenFlops });
+  }
+  const totalParams = rows0 * m.embeddingDim + top.reduce((s, c) => s + c.params, 0) + outParams + seenParamCount;
+  const flopsPerToken = top.reduce((s, c) => s + c.flops, 0) + outFlops + seenFlops;
   return { spec, items: numItems, layers: rows, totalParams, flopsPerToken, flopConvention: FLOP_CONVENTION };
 };
 

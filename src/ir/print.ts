@@ -44,7 +44,7 @@ export const printSpec = (spec: CheckedSpec): string => {
   const m = spec.model;
   const model = m.kind === "popularity"
     ? [`model ${m.name} {`, "  popularity", "}"]
-    : [`model ${m.name} {`, `  embedding items(dim: ${m.embeddingDim})`, ...m.layers.flatMap((l) => layerLines(l, "  ")), `  output ${m.output}`, "}"];
+    : [`model ${m.name} {`, `  embedding items(dim: ${m.embeddingDim})`, ...m.layers.flatMap((l) => layerLines(l, "  ")), `  output ${m.output}${m.seen === "none" ? "" : `(seen: ${m.seen})`}`, "}"];
   const { data: d, train: t, eval: e } = spec;
   const out = [
     ...model, "",

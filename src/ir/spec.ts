@@ -75,7 +75,23 @@ export interface SequenceModel {
   readonly layers: readonly Layer[];
   /** `tied`: scores = h . E^T over the item embedding. `linear`: scores from a separate [items, dim] output matrix. */
   readonly output: "tied" | "linear";
+  /**
+   * `output …(seen: …)`: a learned adjustment of the scores of the items already in the input
+   * (runtime/layers/seen.ts): `bias`, `recency` (by how long ago), `gated` (recency plus a term from
+   * the hidden state); `none` without one.
+   */
+  readonly seen: SeenOutput;
 }
+
+export const SEEN_OUTPUTS = ["none", "bias", "recency", "gated"] as const;
+export type SeenOutput = (typeof SEEN_OUTPUTS)[number];
+
+/** Recency buckets for inputs of up to `maxLen` items: 1, 2, 3-4, 5-8, ... items ago (log2), the last one open. */
+export const recencyBuckets = (maxLen: number): number => Math.floor(Math.log2(Math.max(1, maxLen))) + 1;
+
+/** Learned numbers of a seen-aware output: a bias, a weight per recency bucket, plus a dim-wide gate and its bias. */
+export const seenParams = (seen: SeenOutput, maxLen: number, dim: number): number =>
+  seen === "none" ? 0 : seen === "bias" ? 1 : recencyBuckets(maxLen) + (seen === "gated" ? dim + 1 : 0);
 
 /** A non-neural baseline: scores are item counts in the training split. */
 export interface PopularityModel {

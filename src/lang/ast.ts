@@ -30,7 +30,8 @@ export interface RepeatLayer {
   readonly body: readonly LayerNode[] | CallLayer;
   readonly span: Span;
 }
-export interface OutputLayer { readonly kind: "Output"; readonly mode: Ident; readonly span: Span }
+/** `output tied` or `output tied(seen: recency)`. */
+export interface OutputLayer { readonly kind: "Output"; readonly mode: Ident; readonly args: readonly Arg[]; readonly parens: boolean; readonly span: Span }
 export type LayerNode = CallLayer | EmbeddingLayer | ResidualLayer | RepeatLayer | OutputLayer;
 
 export interface ImportDecl { readonly kind: "Import"; readonly path: string; readonly pathSpan: Span; readonly span: Span }
@@ -52,7 +53,8 @@ export type NodeOfKind<K extends AstKind> = Extract<AstNode, { kind: K }>;
 export const childrenOf = (n: AstNode): readonly AstNode[] => {
   switch (n.kind) {
     case "File": return n.items;
-    case "Import": case "Number": case "String": case "Name": case "Output": return [];
+    case "Import": case "Number": case "String": case "Name": return [];
+    case "Output": return n.args;
     case "BlockDef": return [...n.params, ...n.body];
     case "Param": return n.default ? [n.default] : [];
     case "ModelDef": return n.body;

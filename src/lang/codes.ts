@@ -75,6 +75,7 @@ export const CODES = {
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),
   AverageNeverStarts: c("REC3103", "weight average starts after the last epoch"),
+  SeenExcluded: c("REC3104", "seen-aware output with seen items excluded from the ranking"),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

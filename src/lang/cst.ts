@@ -133,6 +133,7 @@ export interface OutputLayerCstNode extends CstNode {
 export type OutputLayerCstChildren = {
   Output: IToken[];
   Identifier: IToken[];
+  argList?: ArgListCstNode[];
 };
 
 export interface EmbeddingLayerCstNode extends CstNode {

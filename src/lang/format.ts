@@ -37,7 +37,7 @@ class Printer {
     switch (l.kind) {
       case "CallLayer": this.line(indent, `${l.name.name}${l.parens ? `(${printArgs(l.args)})` : ""}`, at); return;
       case "Embedding": this.line(indent, `embedding ${l.table.name}${l.parens ? `(${printArgs(l.args)})` : ""}`, at); return;
-      case "Output": this.line(indent, `output ${l.mode.name}`, at); return;
+      case "Output": this.line(indent, `output ${l.mode.name}${l.parens ? `(${printArgs(l.args)})` : ""}`, at); return;
       case "Residual":
         this.line(indent, "residual {", at);
         this.layers(l.body, indent + 1);

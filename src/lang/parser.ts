@@ -121,6 +121,7 @@ export class RecParser extends CstParser {
   private outputLayer = this.RULE("outputLayer", () => {
     this.CONSUME(T.Output);
     this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.argList));
   });
 
   private embeddingLayer = this.RULE("embeddingLayer", () => {

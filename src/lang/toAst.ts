@@ -97,7 +97,7 @@ class AstBuilder extends BaseVisitor implements C.RecCstVisitor<void, unknown> {
   }
 
   outputLayer(ch: C.OutputLayerCstChildren): Omit<A.OutputLayer, "span"> {
-    return { kind: "Output", mode: this.ident(first(ch.Identifier)) };
+    return { kind: "Output", mode: this.ident(first(ch.Identifier)), args: ch.argList ? this.v<A.Arg[]>(first(ch.argList)) : [], parens: ch.argList !== undefined };
   }
 
   embeddingLayer(ch: C.EmbeddingLayerCstChildren): Omit<A.EmbeddingLayer, "span"> {

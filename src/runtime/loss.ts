@@ -4,7 +4,7 @@
  * batch's business (trainer.ts): every position (`all_positions`) or the last of each prefix (`last`).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { linearCrossEntropy } from "../kernels/linear_ce.js";
+import { linearCrossEntropy, type ScoreAdjustment } from "../kernels/linear_ce.js";
 import { linearCrossEntropyRef } from "../kernels/linear_ce_ref.js";
 import type { ForwardContext } from "./module.js";
 import type { SequenceNet } from "./net.js";
@@ -19,8 +19,8 @@ export interface TrainBatch {
   readonly count: number;
 }
 
-/** Hidden states at target positions only, [count, dim], and their targets. */
-const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h: tf.Tensor2D; targets: Int32Array } => {
+/** Hidden states at target positions only, [count, dim], their targets, and their flat positions in the batch. */
+const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h: tf.Tensor2D; targets: Int32Array; positions: Int32Array } => {
   const h = net.hidden(b.inputs, b.rows, b.len, fwd); // [rows, len, dim]
   const positions = new Int32Array(b.count);
   const targets = new Int32Array(b.count);
@@ -33,9 +33,13 @@ const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h
   }
   const flat = tf.reshape(h, [b.rows * b.len, h.shape[2]]) as tf.Tensor2D; // [rows * len, dim]
   // Every position a target (all_positions without padding): the gather would be the identity.
-  if (k === b.targets.length) return { h: flat, targets };
-  return { h: tf.gather(flat, tf.tensor1d(positions, "int32")) as tf.Tensor2D, targets }; // [count, dim]
+  if (k === b.targets.length) return { h: flat, targets, positions };
+  return { h: tf.gather(flat, tf.tensor1d(positions, "int32")) as tf.Tensor2D, targets, positions }; // [count, dim]
 };
+
+/** The seen-aware adjustment of the batch's predictions, when the model has one: from each row's items up to the prediction's position. */
+const adjustment = (net: SequenceNet, b: TrainBatch, h: tf.Tensor2D, positions: Int32Array): ScoreAdjustment | null =>
+  net.seen ? net.seen.adjustment(h, b.inputs, b.len, positions, net.numItems) : null;
 
 /**
  * Cross-entropy summed over the batch's targets and divided by `per` (by default their count: the
@@ -43,12 +47,12 @@ const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h
  * count, so that the parts' losses and gradients add up to the batch's.
  */
 export const sequenceLoss = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext, per = b.count): tf.Scalar => {
-  const { h, targets } = targetStates(net, b, fwd);
-  return tf.div(linearCrossEntropy(h, net.outputMatrix(), targets, labelSmoothing), per);
+  const { h, targets, positions } = targetStates(net, b, fwd);
+  return tf.div(linearCrossEntropy(h, net.outputMatrix(), targets, labelSmoothing, adjustment(net, b, h, positions)), per);
 };
 
 /** The same loss from full logits and logSoftmax (tests only: holds [count, items]). */
 export const sequenceLossRef = (net: SequenceNet, b: TrainBatch, labelSmoothing: number, fwd: ForwardContext): tf.Scalar => {
-  const { h, targets } = targetStates(net, b, fwd);
-  return tf.div(linearCrossEntropyRef(h, net.outputMatrix(), targets, labelSmoothing), b.count);
+  const { h, targets, positions } = targetStates(net, b, fwd);
+  return tf.div(linearCrossEntropyRef(h, net.outputMatrix(), targets, labelSmoothing, adjustment(net, b, h, positions)), b.count);
 };

@@ -11,9 +11,15 @@ import { itemEmbedding, type ItemEmbedding } from "./layers/embedding.js";
 import { WEIGHT_STD } from "./layers/common.js";
 import type { ForwardContext, Module } from "./module.js";
 import { normalInit, ParamStore } from "./params.js";
+import { SeenAware, type SeenMode } from "./layers/seen.js";
 import { trimWebgpuPool } from "./webgpu.js";
 
 export type OutputKind = "tied" | "linear";
+
+/** The output's options besides its kind: `seen`, the seen-aware adjustment (layers/seen.ts), off by default. */
+export interface OutputOptions {
+  readonly seen?: SeenMode;
+}
 
 export interface SequenceNetOptions {
   readonly params: ParamStore;
@@ -24,6 +30,8 @@ export interface SequenceNetOptions {
   readonly maxLen: number;
   /** Generator for dropout masks when scoring in training mode (not used in eval). */
   readonly rng: Rng;
+  /** The seen-aware score adjustment, or none. */
+  readonly seen?: SeenAware | null;
 }
 
 /** Inputs per scoring batch (bounds the [inputs, items] score block). */
@@ -36,6 +44,8 @@ export class SequenceNet {
   readonly output: OutputKind;
   readonly numItems: number;
   readonly maxLen: number;
+  /** The seen-aware score adjustment (`output tied(seen: …)`), or null. */
+  readonly seen: SeenAware | null;
   private readonly outMatrix: tf.Variable<tf.Rank.R2>;
   private readonly rng: Rng;
 
@@ -47,10 +57,16 @@ export class SequenceNet {
     this.numItems = o.numItems;
     this.maxLen = o.maxLen;
     this.rng = o.rng;
+    this.seen = o.seen ?? null;
     const dim = o.embedding.table.shape[1];
     this.outMatrix = o.output === "tied"
       ? o.embedding.table
       : (o.params.create("output.weight", [o.numItems + 1, dim], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>);
+  }
+
+  /** The seen-aware adjustment of `mode` for a network of `dim`-wide states, its weights named `output.seen.*` (created after every layer's). */
+  static seenAware(ctx: { params: ParamStore }, mode: SeenMode | undefined, maxLen: number, dim: number): SeenAware | null {
+    return mode === undefined ? null : new SeenAware(ctx, "output.seen", { mode, maxLen, dim });
   }
 
   /** Builds the network of `model` with parameters drawn from `rng` in layer order. */
@@ -59,7 +75,8 @@ export class SequenceNet {
     const ctx = { params };
     const embedding = itemEmbedding(ctx, "item_embedding", { numItems, dim: model.embeddingDim });
     const modules = buildLayers(ctx, model.layers);
-    return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork() });
+    const seen = SequenceNet.seenAware(ctx, model.seen === "none" ? undefined : model.seen, maxLen, model.embeddingDim);
+    return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork(), seen });
   }
 
   /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]. */
@@ -74,7 +91,8 @@ export class SequenceNet {
 
   /**
    * Full-ranking scores for the evaluator: for each history (at most maxLen most recent items,
-   * unpadded) the scores of the hidden state at its last item against every item. Column 0 is -Infinity.
+   * unpadded) the scores of the hidden state at its last item against every item, plus the seen-aware
+   * adjustment of the items in that input when the model has one. Column 0 is -Infinity.
    */
   scorer(maxLen = this.maxLen): Scorer {
     return async (inputs) => {
@@ -93,8 +111,9 @@ export class SequenceNet {
         });
         const scores = tf.tidy(() => {
           const h = this.hidden(ids, rows.length, len, fwd); // [rows, len, dim]
-          const hl = tf.gather(tf.reshape(h, [rows.length * len, h.shape[2]]), tf.tensor1d(last, "int32")); // [rows, dim]
-          return tf.matMul(hl, WT); // [rows, V]
+          const hl = tf.gather(tf.reshape(h, [rows.length * len, h.shape[2]]), tf.tensor1d(last, "int32")) as tf.Tensor2D; // [rows, dim]
+          const plain = tf.matMul(hl, WT) as tf.Tensor2D; // [rows, V]
+          return this.seen ? this.seen.adjustScores(plain, hl, ids, len, last, this.numItems) : plain;
         });
         out.set(await scores.data(), i0 * V);
         scores.dispose();

@@ -44,6 +44,7 @@ const MAMBA4REC: Readonly<Record<string, readonly string[]>> = {
     "- layers[2].body[3].body[1] dropout(0.2)",
   ],
   "plus-positional": ["+ layers[0] positional(max_len: 200)"],
+  "plus-seen-aware": ["~ seen none -> recency"],
   "layers-2": ["~ layers[2].times 1 -> 2"],
   "layers-0": [`- layers[2] repeat 1 { ${REPEAT_BODY} }`],
   "d_state-8": ["~ layers[2].body[0].dState 32 -> 8"],
@@ -119,7 +120,7 @@ describe("ablate: other shapes", () => {
   it("GRU4Rec (no repeat): no layer-count variants, and a note says why", () => {
     const base = load("specs/gru4rec.rec");
     const r = ablationVariantsWithNotes(base);
-    assert.deepEqual(r.variants.map((v) => v.id), ["no-dropout", "plus-positional"]);
+    assert.deepEqual(r.variants.map((v) => v.id), ["no-dropout", "plus-positional", "plus-seen-aware"]);
     assert.match(r.notes.join("\n"), /no `repeat`/);
   });
 

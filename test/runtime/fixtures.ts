@@ -13,7 +13,7 @@ export const tinyMamba = (dim = 16, dropout = 0): SequenceModel => {
     { ...base, kind: "mamba", dState: 4, dConv: 4, expand: 2, dInner: 2 * dim, dtRank: Math.ceil(dim / 16), dtInit: "zero" },
     { ...base, kind: "layernorm", eps: 1e-12 },
   ];
-  return { kind: "sequence", name: "Tiny", origin, embeddingDim: dim, layers, output: "tied" };
+  return { kind: "sequence", name: "Tiny", origin, embeddingDim: dim, layers, output: "tied", seen: "none" };
 };
 
 export const trainConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({

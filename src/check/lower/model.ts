@@ -5,9 +5,9 @@
 import type { BlockDef, CallLayer, LayerNode, ModelDef, Param, Value } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
-import type { Layer, Model, Origin } from "../../ir/spec.js";
+import type { Layer, Model, Origin, SeenOutput } from "../../ir/spec.js";
 import { decodeArgs, decodeValue, scopeNotes, type DecodeCtx, type Scope, type Sink } from "../decode.js";
-import { EMBEDDING, isLayerName, LAYERS, OUTPUT_MODES, REPEAT_TIMES, type LayerDef, type ParamTable } from "../params.js";
+import { EMBEDDING, isLayerName, LAYERS, OUTPUT, OUTPUT_MODES, REPEAT_TIMES, type LayerDef, type ParamTable } from "../params.js";
 import { didYouMean } from "../suggest.js";
 
 export interface ModelCtx {
@@ -243,6 +243,7 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
   const dim = emb.dim;
   let rest = body.slice(1);
   let output: "tied" | "linear" = "tied";
+  let seen: SeenOutput = "none";
   let outputNode: LayerNode | undefined;
   const last = rest[rest.length - 1];
   if (last?.kind === "Output") {
@@ -252,6 +253,9 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
       d.push(diag("UnknownValue", last.mode.span, `unknown output '${last.mode.name}'`, { hint: didYouMean(last.mode.name, OUTPUT_MODES) }));
       ok = false;
     } else output = last.mode.name as "tied" | "linear";
+    const args = decodeArgs(last.args, OUTPUT.params, undefined, `'output ${last.mode.name}'`, last.span, dctx);
+    if (args === undefined) ok = false;
+    else seen = args.seen ?? "none";
   }
   const lowered = lowerLayers(rest, dim, null, "top", ctx);
   if (!lowered.ok || !ok) return undefined;
@@ -262,5 +266,5 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
     }));
     return undefined;
   }
-  return { kind: "sequence", name: m.name.name, origin, embeddingDim: dim, layers: lowered.layers, output };
+  return { kind: "sequence", name: m.name.name, origin, embeddingDim: dim, layers: lowered.layers, output, seen };
 };

@@ -84,6 +84,14 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
       hint: `give start a value below ${train.epochs}`,
     }));
   }
+  if (ir?.kind === "sequence" && ir.seen !== "none" && evalCfg?.excludeSeen) {
+    const out = model?.body.find((l) => l.kind === "Output");
+    const entry = section("eval")?.entries.find((e) => e.key.name === "exclude_seen");
+    d.push(diag("SeenExcluded", out?.span ?? main.ast.span, `output (seen: ${ir.seen}) adjusts the scores of items in the input, but eval.exclude_seen: true removes those items from the ranking (all but a target that repeats one), so the adjustment can change almost no rank`, {
+      hint: "keep seen items in the ranking (exclude_seen: false) to measure it, or drop `seen:`",
+      ...(entry ? { related: [{ message: "exclude_seen set here", span: entry.span }] } : {}),
+    }));
+  }
   if (!ir || !data || !train || !evalCfg || !ablate) return undefined;
   return { file: main.file, model: ir, data, train, eval: evalCfg, ablate };
 };
