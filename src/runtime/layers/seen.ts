@@ -52,25 +52,30 @@ export interface SeenEntries {
  * the latest back, each once, with its recency bucket. Reads positions 0..p of the row only.
  */
 export const seenEntries = (inputs: Int32Array, len: number, positions: Int32Array, buckets: number, numItems: number): SeenEntries => {
+  // At most p + 1 entries for a prediction at position p: size the arrays once (typed, no pushes).
+  let bound = 0;
+  for (let k = 0; k < positions.length; k++) bound += (positions[k]! % len) + 1;
+  const items = new Int32Array(bound);
+  const bucketOf = new Int32Array(bound);
+  const tokens = new Int32Array(bound);
   const offsets = new Int32Array(positions.length + 1);
-  const items: number[] = [];
-  const bucketOf: number[] = [];
-  const tokens: number[] = [];
+  const bucketAt = Int32Array.from({ length: len }, (_, d) => recencyBucket(d, buckets));
   const stamp = new Int32Array(numItems + 1).fill(-1);
+  let n = 0;
   for (let k = 0; k < positions.length; k++) {
-    const row = Math.floor(positions[k]! / len);
     const p = positions[k]! % len;
+    const rowStart = positions[k]! - p;
     for (let q = p; q >= 0; q--) {
-      const item = inputs[row * len + q]!;
+      const item = inputs[rowStart + q]!;
       if (item <= 0 || stamp[item] === k) continue;
       stamp[item] = k;
-      items.push(item);
-      bucketOf.push(recencyBucket(p - q, buckets));
-      tokens.push(k);
+      items[n] = item;
+      bucketOf[n] = bucketAt[p - q]!;
+      tokens[n++] = k;
     }
-    offsets[k + 1] = items.length;
+    offsets[k + 1] = n;
   }
-  return { offsets, items: Int32Array.from(items), buckets: Int32Array.from(bucketOf), tokens: Int32Array.from(tokens) };
+  return { offsets, items: items.subarray(0, n), buckets: bucketOf.subarray(0, n), tokens: tokens.subarray(0, n) };
 };
 
 export class SeenAware {
