@@ -3,7 +3,7 @@
  * each parameter as a row of docs/language.md, and the values a parameter accepts.
  */
 import {
-  defaultText, EMBEDDING, isLayerName, LAYERS, METRIC_NAMES, OUTPUT_MODES, SECTIONS, type ParamDef, type ParamTable,
+  defaultText, EMBEDDING, isLayerName, LAYERS, METRIC_NAMES, OUTPUT, OUTPUT_MODES, SECTIONS, type ParamDef, type ParamTable,
 } from "../../check/params.js";
 import type { ArgsTarget } from "./scan.js";
 
@@ -19,9 +19,15 @@ export const optionTable = (section: string, key: string, option: string): Param
 /** The table of the parameters a `(...)` takes; undefined for blocks (their parameters are their own). */
 export const argsTable = (target: ArgsTarget): ParamTable | undefined => {
   if (target.kind === "embedding") return EMBEDDING.params;
+  if (target.kind === "output") return OUTPUT.params;
   if (target.kind === "layer") return isLayerName(target.name) ? LAYERS[target.name].params : undefined;
   return optionTable(target.section, target.key, target.option);
 };
+
+/** How a parameter's owner reads in completion details and hovers: `layer mamba`, `output`, `train adam(…)`. */
+export const targetWhere = (target: ArgsTarget): string =>
+  target.kind === "layer" ? `layer ${target.name}` : target.kind === "embedding" ? "embedding items"
+    : target.kind === "output" ? "output" : `${target.section} ${target.option}(…)`;
 
 export const typeText = (p: ParamDef): string =>
   `${p.kind === "scalar" ? p.typeText : p.kind === "metrics" ? (p.list ? "[metric@K, ...]" : "metric@K") : Object.keys(p.variants).join(" | ")}${p.nullable ? " | none" : ""}`;

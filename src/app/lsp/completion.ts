@@ -11,7 +11,7 @@ import { ablatableParams } from "../../check/lower/ablate.js";
 import { defaultText, LAYERS, OUTPUT_MODES, SECTION_NAMES, type ParamTable } from "../../check/params.js";
 import { Colon, Embedding, Identifier, Import, NumberLit, Output, Repeat, StringLit } from "../../lang/tokens.js";
 import type { Analysis } from "./analysis.js";
-import { argsTable, KEYWORD_DOCS, OUTPUT_DOCS, paramMarkdown, sectionTable, valuesOf } from "./catalog.js";
+import { argsTable, KEYWORD_DOCS, targetWhere, OUTPUT_DOCS, paramMarkdown, sectionTable, valuesOf } from "./catalog.js";
 import { cursorContext, type CursorContext } from "./context.js";
 import { offsetAt } from "./positions.js";
 import { blockParams } from "./blocks.js";
@@ -138,7 +138,7 @@ export const complete = (a: Analysis, position: { line: number; character: numbe
       return layerItems(a, f.block);
     case "args": {
       const table = argsTable(f.target);
-      const where = f.target.kind === "layer" ? `layer ${f.target.name}` : f.target.kind === "embedding" ? "embedding items" : `${f.target.section} ${f.target.option}(…)`;
+      const where = targetWhere(f.target);
       if (b0?.tokenType === Colon) return valueItems(a, table, b1?.image, f.block);
       if (b0 !== undefined && b0.image !== "(" && b0.image !== ",") return [];
       const skip = given(c.siblings);

@@ -11,7 +11,7 @@ import type { CheckedSpec, Layer } from "../../ir/spec.js";
 import { Embedding, Output, Repeat, Residual } from "../../lang/tokens.js";
 import type { Analysis } from "./analysis.js";
 import { blockParams } from "./blocks.js";
-import { argsTable, KEYWORD_DOCS, OUTPUT_DOCS, paramMarkdown, sectionTable } from "./catalog.js";
+import { argsTable, KEYWORD_DOCS, targetWhere, OUTPUT_DOCS, paramMarkdown, sectionTable } from "./catalog.js";
 import { offsetAt, tokenRange } from "./positions.js";
 import { tokenAt, type Frame } from "./scan.js";
 
@@ -168,7 +168,7 @@ const contents = (a: Analysis, i: number): string | undefined => {
     case "argName": {
       const table = argsTable(role.target);
       const p = table?.[t.image];
-      if (p) return paramMarkdown(role.target.kind === "layer" ? `layer ${role.target.name}` : role.target.kind === "embedding" ? "embedding items" : `${role.target.section} ${role.target.option}(…)`, t.image, p);
+      if (p) return paramMarkdown(targetWhere(role.target), t.image, p);
       if (role.target.kind === "layer") {
         const bp = a.blocks.get(role.target.name) && blockParams(a.blocks.get(role.target.name)!).find((q) => q.name === t.image);
         if (bp) return `parameter \`${bp.name}\` of block \`${role.target.name}\`${bp.default === undefined ? " (required)" : `, default ${bp.default}`}`;

@@ -15,6 +15,8 @@ import {
 export type ArgsTarget =
   | { readonly kind: "layer"; readonly name: string }
   | { readonly kind: "embedding" }
+  /** `output tied(`: the output's arguments (`seen`). */
+  | { readonly kind: "output" }
   /** `optimizer: adam(` (option `adam` of `train.optimizer`) or `early_stopping(` (option of the same name). */
   | { readonly kind: "option"; readonly section: string; readonly key: string; readonly option: string };
 
@@ -100,6 +102,7 @@ const opened = (tokens: readonly IToken[], i: number, within: Frame, lastClosed:
     if (within.kind === "top" && is(p1, Identifier) && is(p2, Block)) return { frame: { kind: "params", block: p1!.image }, head: p2!, name: p1 };
     if (within.kind === "layers" && is(p1, Identifier)) {
       if (is(p2, Embedding)) return { frame: { kind: "args", target: { kind: "embedding" }, block: within.block }, head: p2!, name: p1 };
+      if (is(p2, Output)) return { frame: { kind: "args", target: { kind: "output" }, block: within.block }, head: p2!, name: p1 };
       return { frame: { kind: "args", target: { kind: "layer", name: p1!.image }, block: within.block }, head: is(p3, Repeat) ? p3! : p1!, name: p1 };
     }
     if (within.kind === "section" && is(p1, Identifier)) {

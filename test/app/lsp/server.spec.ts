@@ -131,6 +131,15 @@ describe("reccompile lsp (language server over stdio)", function () {
       await c.change(TUNED_URI, TUNED);
     });
 
+    it("completion inside `output tied(` offers `seen`; after `seen:` its forms", async () => {
+      const text2 = TUNED.replace("  output tied", "  output tied(seen: )");
+      await c.change(TUNED_URI, text2);
+      assert.deepEqual(labels(await completion(TUNED_URI, positionOf(text2, "output tied(", 12))), ["seen"]);
+      const forms = labels(await completion(TUNED_URI, positionOf(text2, "seen: ", 6)));
+      for (const f of ["bias", "recency", "gated", "none"]) assert.ok(forms.includes(f), forms.join(" "));
+      await c.change(TUNED_URI, TUNED);
+    });
+
     it("completion after `activation:` offers the activations; after `optimizer:` the optimizers; in `metrics: [` the metrics", async () => {
       const act = labels(await completion(TUNED_URI, positionOf(TUNED, "activation: ", 12)));
       assert.ok(act.includes("gelu") && act.includes("relu"), act.join(" "));
