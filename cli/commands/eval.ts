@@ -5,6 +5,7 @@
  */
 import { boolFlag, intFlag, parseArgs, stringFlag } from "../args.js";
 import { evalRun } from "../../src/app/eval.js";
+import { seenLines } from "../../src/app/seen_in_top.js";
 import { FORMATS, isFormat, type BackendChoice } from "../../src/app/options.js";
 import { UserError } from "../../src/util/errors.js";
 
@@ -33,6 +34,10 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   for (const k of r.metrics) {
     process.stdout.write(`${k.padEnd(w)}  ${r.valid[k]!.toFixed(4).padStart(7)}  ${r.test[k]!.toFixed(4).padStart(7)}  ${(r.recordedTest[k] ?? NaN).toFixed(4).padStart(7)}\n`);
   }
-  if (boolFlag(args, "json")) process.stdout.write(`${JSON.stringify({ model: r.model, dataset: r.dataset, max_len: r.maxLen, exclude_seen: r.excludeSeen, valid: r.valid, test: r.test })}\n`);
+  for (const line of seenLines([["valid", r.seenInTop.valid], ["test", r.seenInTop.test], ["recorded test", r.recordedSeenInTop]])) process.stdout.write(`${line}\n`);
+  if (r.excludeSeen) process.stdout.write("(seen items removed from the ranking: a seen item in the top K is a target the user had seen before)\n");
+  if (boolFlag(args, "json")) {
+    process.stdout.write(`${JSON.stringify({ model: r.model, dataset: r.dataset, max_len: r.maxLen, exclude_seen: r.excludeSeen, valid: r.valid, test: r.test, seen_in_top: r.seenInTop })}\n`);
+  }
   return 0;
 };

@@ -3,7 +3,8 @@
  * with each run's best so far. This is how tuning candidates are judged against a reference at
  * matched epochs, and it works on runs still training (history.json is rewritten every epoch).
  * Finished runs are also compared per user against the first finished one, with paired tests on
- * their kept weights' validation and test ranks (ranks.json).
+ * their kept weights' validation and test ranks (ranks.json), and shown with how much of their top
+ * K the users' seen items take on test ("–" for runs from before that was measured).
  */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -14,18 +15,30 @@ import { UserError } from "../util/errors.js";
 import { readJsonFile } from "../util/json.js";
 import { liveState } from "./run_lock.js";
 import { RUN_FILES } from "./run_folder.js";
+import { SeenInTopCodec, seenKs, seenText, type SeenInTopSplits } from "./seen_in_top.js";
+
+/** A field that runs from before it was recorded lack; an error in it names the field's own path. */
+const optional = <C extends t.Mixed>(codec: C): t.Type<t.TypeOf<C> | undefined, unknown, unknown> =>
+  new t.Type(
+    `${codec.name} | undefined`,
+    (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
+    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
+    (a) => a,
+  );
 
 const EpochCodec = t.type({
   epoch: t.number,
   loss: t.number,
   valid: t.union([t.null, t.record(t.string, t.number)]),
   seconds: t.number,
+  // Validation's seen-items figures.
+  seen_in_top: optional(SeenInTopCodec),
 });
 const HistoryCodec = t.array(EpochCodec);
 export type History = t.TypeOf<typeof HistoryCodec>;
 
 const StatusCodec = t.type({ state: t.string });
-const MetricsCodec = t.type({ test: t.record(t.string, t.number) });
+const MetricsCodec = t.type({ test: t.record(t.string, t.number), seen_in_top: optional(t.type({ valid: SeenInTopCodec, test: SeenInTopCodec })) });
 const RanksCodec = t.type({ valid: t.array(t.number), test: t.array(t.number) });
 export type Ranks = t.TypeOf<typeof RanksCodec>;
 
@@ -38,6 +51,8 @@ export interface ComparedRun {
   readonly state: string;
   /** Test figures of a finished run (metrics.json), null while it is not finished. */
   readonly test: Readonly<Record<string, number>> | null;
+  /** A finished run's seen-items figures (metrics.json), null when not finished or from before they were measured. */
+  readonly seenInTop: SeenInTopSplits | null;
   /** Per-user ranks of a finished run's kept weights (ranks.json), null without them. */
   readonly ranks: Ranks | null;
 }
@@ -53,11 +68,12 @@ export const loadRuns = (dirs: readonly string[]): ComparedRun[] => {
     const statusPath = join(dir, RUN_FILES.status);
     const state = existsSync(statusPath) ? liveState(dir, readJsonFile(statusPath, StatusCodec, "a run status").state) : "unknown";
     const metricsPath = join(dir, RUN_FILES.metrics);
-    const test = existsSync(metricsPath) ? readJsonFile(metricsPath, MetricsCodec, "run metrics").test : null;
+    const finished = existsSync(metricsPath) ? readJsonFile(metricsPath, MetricsCodec, "run metrics") : null;
+    const test = finished?.test ?? null;
     const ranksPath = join(dir, RUN_FILES.ranks);
     const ranks = test !== null && existsSync(ranksPath) ? readJsonFile(ranksPath, RanksCodec, "per-user ranks") : null;
     const label = names.filter((n) => n === names[i]).length > 1 ? dir : names[i]!;
-    return { label, dir, history, state, test, ranks };
+    return { label, dir, history, state, test, seenInTop: finished?.seen_in_top ?? null, ranks };
   });
 };
 
@@ -125,13 +141,18 @@ export const pairedAgainstFirst = (runs: readonly ComparedRun[], metric: string)
   return { reference: ref.label, rows, skipped };
 };
 
-/** `compare --json`: each run's curve and test figures, and the paired tests against the first finished run. */
+/**
+ * `compare --json`: each run's curve (with validation's seen-items figures per epoch where recorded),
+ * test figures and seen-items figures (null where absent), and the paired tests against the first finished run.
+ */
 export const compareJson = (runs: readonly ComparedRun[], metric: string): unknown => {
   const out = runs.map((r) => {
     const c = curve(r, metric);
+    const seenAt = new Map(r.history.map((e) => [e.epoch, e.seen_in_top]));
     return {
       label: r.label, dir: r.dir, state: r.state, epochs: c.epochs, best: c.best,
-      curve: [...c.points].map(([epoch, p]) => ({ epoch, ...p })), test: r.test,
+      curve: [...c.points].map(([epoch, p]) => ({ epoch, ...p, ...(seenAt.get(epoch) ? { seen_in_top: seenAt.get(epoch) } : {}) })),
+      test: r.test, seen_in_top: r.seenInTop,
     };
   });
   const { reference, rows } = pairedAgainstFirst(runs, metric);
@@ -172,6 +193,12 @@ export const compareTable = (runs: readonly ComparedRun[], opts: CompareOptions)
     out.push("", "test (finished runs, at their best epoch):");
     const w = Math.max(...tested.map((r) => r.label.length));
     for (const r of tested) out.push(`  ${r.label.padEnd(w)}  ${keys.map((k) => `${k} ${f4(r.test![k] ?? null)}`).join("  ")}`);
+    out.push("", "seen items in the top K on test (finished runs; their share of the top-K slots, and of the users with one):");
+    const ks = seenKs(tested.map((r) => r.seenInTop?.test));
+    for (const r of tested) {
+      const figures = r.seenInTop?.test;
+      out.push(`  ${r.label.padEnd(w)}  ${figures === undefined || ks.length === 0 ? "–" : ks.map((k) => `top ${k}: ${seenText(figures, k)}`).join("; ")}`);
+    }
   }
   const paired = pairedAgainstFirst(runs, opts.metric);
   if (paired.rows.length > 0 || paired.skipped.length > 0) {

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { checkFileDetailed, defaultSections } from "../check/index.js";
 import { detectFormat } from "../data/detect.js";
 import { builtInData, prepareFrom, readSource, type DataSource } from "../data/prepare.js";
-import { datasetStats, splitStats, type DatasetStats, type Distribution, type TimeTies } from "../data/index.js";
+import { datasetStats, splitStats, type DatasetStats, type Distribution, type SplitStats, type TimeTies } from "../data/index.js";
 import type { DataConfig, TrainConfig } from "../ir/spec.js";
 import { epochStats } from "../runtime/batches.js";
 import { UserError } from "../util/errors.js";
@@ -68,6 +68,15 @@ const tiesLine = (t: TimeTies, read: DatasetStats): string => {
     "file order, not time, picks those test and validation targets";
 };
 
+/** How many validation and test targets repeat an item of their history: whether a seen item in a top K can ever be right. */
+const repeatTargetsLine = (s: SplitStats): string => {
+  const of = (seen: number, cases: number, which: string): string => `${int(seen)} of ${int(cases)} ${which} targets (${pct(seen / Math.max(1, cases))})`;
+  const figures = `repeat targets: ${of(s.validTargetsSeen, s.valid, "validation")} and ${of(s.testTargetsSeen, s.test, "test")} are already in their user's history`;
+  return s.validTargetsSeen + s.testTargetsSeen === 0
+    ? `${figures}, so a seen item in a top K is never the hit`
+    : `${figures}: only for those can a seen item in a top K be the hit`;
+};
+
 const sizeRow = (label: string, s: DatasetStats): string =>
   `${label.padEnd(16)}${int(s.users).padStart(10)}${int(s.items).padStart(10)}${int(s.interactions).padStart(14)}`;
 
@@ -105,8 +114,9 @@ export const describeData = (o: DescribeDataOptions): DataDescription | null => 
     kept.repeats === 0
       ? "repeats: none (no user comes back to an item, so every seen item in a ranking is a wasted slot)"
       : `repeats: ${int(kept.repeats)} interactions (${pct(kept.repeats / kept.interactions)}) return to an item the user had before, by ${int(kept.usersWithRepeats)} users`,
+    repeatTargetsLine(split),
     `split ${cfg.split}, max_len ${cfg.maxLen}: ${int(split.trainTargets)} training targets, ${int(split.valid)} validation and ${int(split.test)} test cases; ` +
-      `${int(split.testInputsCut)} test inputs cut to the most recent ${cfg.maxLen} items; ${int(split.testTargetsSeen)} test targets already seen by their user`,
+      `${int(split.testInputsCut)} test inputs cut to the most recent ${cfg.maxLen} items`,
   ];
   if (epoch !== null) {
     const rows = epoch.targets === "last" ? "prefixes" : `windows${epoch.minContext > 0 ? ` overlapping by ${epoch.minContext}` : ""}`;

@@ -4,7 +4,8 @@
  * ranking; through the same scoring path as the run itself (score.ts).
  */
 import { prepareData, type DataSource } from "../data/prepare.js";
-import type { MetricValues } from "../eval/types.js";
+import { seenInTopFigures } from "../eval/evaluate.js";
+import type { MetricValues, SeenInTopFigures } from "../eval/types.js";
 import { metricKey } from "../ir/spec.js";
 import { setKernelImpl } from "../kernels/select.js";
 import { initBackend } from "../runtime/backend.js";
@@ -14,6 +15,7 @@ import type { BackendChoice, Format } from "./options.js";
 import { applyOverrides } from "./overrides.js";
 import { openRun, restoreModel } from "./restore.js";
 import { scoreSplit, scorerOf } from "./score.js";
+import type { SeenInTopSplits } from "./seen_in_top.js";
 
 export interface EvalRunOptions {
   readonly runDir: string;
@@ -44,6 +46,10 @@ export interface EvalOutcome {
   readonly test: MetricValues;
   /** The test figures the run recorded when it finished. */
   readonly recordedTest: MetricValues;
+  /** How much of the top K the users' seen items take, at each K of the metrics. */
+  readonly seenInTop: SeenInTopSplits;
+  /** The test seen-items figures the run recorded (absent in runs from before they were measured). */
+  readonly recordedSeenInTop?: SeenInTopFigures;
 }
 
 export const evalRun = async (o: EvalRunOptions): Promise<EvalOutcome> => {
@@ -68,5 +74,7 @@ export const evalRun = async (o: EvalRunOptions): Promise<EvalOutcome> => {
   return {
     model: restored.metrics.model, dataset: data.name, maxLen, trainedLen, excludeSeen, specExcludeSeen: cfg.eval.excludeSeen,
     metrics: cfg.eval.metrics.map(metricKey), valid: valid.metrics, test: test.metrics, recordedTest: restored.metrics.test,
+    seenInTop: { valid: seenInTopFigures(valid.seenInTop), test: seenInTopFigures(test.seenInTop) },
+    ...(restored.metrics.seen_in_top === undefined ? {} : { recordedSeenInTop: restored.metrics.seen_in_top.test }),
   };
 };

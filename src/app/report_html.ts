@@ -2,6 +2,10 @@
  * report.html for a run folder: the summary, the configuration and the training curves as inline
  * SVG, with no script and no network access.
  */
+import { parseMetric } from "../eval/metrics.js";
+import type { SeenInTopFigures } from "../eval/types.js";
+import { seenKs, share, type SeenInTopSplits } from "./seen_in_top.js";
+
 export interface EpochRecord {
   readonly epoch: number;
   readonly loss: number;
@@ -9,6 +13,8 @@ export interface EpochRecord {
   readonly valid: Readonly<Record<string, number>>;
   /** The learning rate at the epoch's first step, when recorded. */
   readonly lr?: number;
+  /** Validation's seen-items figures, when recorded. */
+  readonly seenInTop?: SeenInTopFigures;
 }
 
 export interface ReportInput {
@@ -18,6 +24,8 @@ export interface ReportInput {
   readonly history: readonly EpochRecord[];
   readonly valid: Readonly<Record<string, number>>;
   readonly test: Readonly<Record<string, number>>;
+  /** The kept weights' seen-items figures (absent: "–"). */
+  readonly seenInTop?: SeenInTopSplits;
   readonly bestEpoch: number | null;
 }
 
@@ -58,17 +66,32 @@ const table = (rows: readonly (readonly string[])[], head: readonly string[]): s
     .map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 
+/** Rows of the metrics table for the seen-items figures: per K, the share of slots and of users. */
+const seenRows = (seen: SeenInTopSplits | undefined, ks: readonly number[]): string[][] =>
+  ks.flatMap((k) => (["slots", "users"] as const).map((what) => [
+    `seen in top ${k}: ${what}`, share(seen?.valid[String(k)]?.[what]), share(seen?.test[String(k)]?.[what]),
+  ]));
+
 export const renderReport = (r: ReportInput): string => {
   const epochs = r.history.map((e) => e.epoch);
   const metricKeys = [...new Set(r.history.flatMap((e) => Object.keys(e.valid)))];
+  // Validation's seen-items share of the slots per epoch, when the history records it.
+  const epochSeen = seenKs(r.history.map((e) => e.seenInTop));
+  const slotsAt = (e: EpochRecord, k: number): number => e.seenInTop?.[String(k)]?.slots ?? Number.NaN;
   const charts = [
     lineChart("training loss", epochs, r.history.map((e) => e.loss), r.bestEpoch),
     ...metricKeys.map((k) => lineChart(`validation ${k}`, epochs, r.history.map((e) => e.valid[k] ?? Number.NaN), r.bestEpoch)),
+    ...epochSeen.map((k) => lineChart(`validation: seen items' share of the top ${k}`, epochs, r.history.map((e) => slotsAt(e, k)), r.bestEpoch)),
   ].filter((c) => c !== "");
   const keys = [...new Set([...Object.keys(r.valid), ...Object.keys(r.test)])];
   // The learning-rate column, when the history records it (runs from before it did have none).
   const withLr = r.history.some((e) => e.lr !== undefined);
-  const metrics = table(keys.map((k) => [k, r.valid[k] === undefined ? "" : r.valid[k]!.toFixed(4), r.test[k] === undefined ? "" : r.test[k]!.toFixed(4)]), ["metric", "valid", "test"]);
+  // The seen-items rows at their recorded K, or "–" at the metrics' K when the run has none.
+  const seenAtK = r.seenInTop ? seenKs([r.seenInTop.valid, r.seenInTop.test]) : [...new Set(keys.flatMap((k) => parseMetric(k)?.k ?? []))].sort((a, b) => a - b);
+  const metrics = table([
+    ...keys.map((k) => [k, r.valid[k] === undefined ? "" : r.valid[k]!.toFixed(4), r.test[k] === undefined ? "" : r.test[k]!.toFixed(4)]),
+    ...seenRows(r.seenInTop, seenAtK),
+  ], ["metric", "valid", "test"]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(r.title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:60em;color:#222}table{border-collapse:collapse;margin:1em 0}
@@ -78,7 +101,7 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3
 ${table(r.facts.map(([k, v]) => [k, v]), ["", ""])}
 <h2>Metrics${r.bestEpoch === null ? "" : ` (best epoch ${r.bestEpoch})`}</h2>${metrics}
 <h2>Training</h2><div class="charts">${charts.join("\n") || "<p>No training epochs (a non-neural model).</p>"}</div>
-${r.history.length ? table(r.history.map((e) => [String(e.epoch), e.loss.toFixed(4), ...(withLr ? [e.lr === undefined ? "" : String(Number(e.lr.toPrecision(4)))] : []), e.seconds.toFixed(1), ...metricKeys.map((k) => (e.valid[k] ?? NaN).toFixed(4))]), ["epoch", "loss", ...(withLr ? ["lr"] : []), "seconds", ...metricKeys.map((k) => `valid ${k}`)]) : ""}
+${r.history.length ? table(r.history.map((e) => [String(e.epoch), e.loss.toFixed(4), ...(withLr ? [e.lr === undefined ? "" : String(Number(e.lr.toPrecision(4)))] : []), e.seconds.toFixed(1), ...metricKeys.map((k) => (e.valid[k] ?? NaN).toFixed(4)), ...epochSeen.map((k) => share(e.seenInTop?.[String(k)]?.slots))]), ["epoch", "loss", ...(withLr ? ["lr"] : []), "seconds", ...metricKeys.map((k) => `valid ${k}`), ...epochSeen.map((k) => `valid seen in top ${k}`)]) : ""}
 <h2>Spec</h2><pre>${escape(r.specText)}</pre>
 </body></html>
 `;

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { PreparedData } from "../data/prepare.js";
+import { seenInTopFigures } from "../eval/evaluate.js";
 import type { MetricValues } from "../eval/types.js";
 import { metricKey, type Metric } from "../ir/spec.js";
 import { kernels as kernelSet, setKernelImpl, type KernelImpl } from "../kernels/select.js";
@@ -19,6 +20,7 @@ import { Rng } from "../util/rng.js";
 import { renderReport } from "./report_html.js";
 import { RUN_FILES } from "./run_folder.js";
 import { scoreCases, scoreSplit, scorerOf } from "./score.js";
+import type { SeenInTopSplits } from "./seen_in_top.js";
 import { threadsFollower } from "./study/threads_file.js";
 
 export interface RunOptions {
@@ -54,6 +56,11 @@ export interface RunResult {
   readonly seed: number;
   readonly valid: MetricValues;
   readonly test: MetricValues;
+  /**
+   * How much of the top K (each K of the metrics) the users' seen items take, validation and test
+   * (eval/evaluate.ts); absent in runs from before it was measured.
+   */
+  readonly seen_in_top?: SeenInTopSplits;
 }
 
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -100,7 +107,10 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       config: cfg.train,
       maxLen: cfg.data.maxLen,
       rng,
-      validate: async (net) => (await scoreCases(net.scorer(), split, "valid", scoring)).metrics,
+      validate: async (net) => {
+        const r = await scoreCases(net.scorer(), split, "valid", scoring);
+        return { metrics: r.metrics, seenInTop: seenInTopFigures(r.seenInTop) };
+      },
       checkpoint: join(options.runDir, RUN_FILES.checkpoint),
       resume: options.resume,
       progress: options.log,
@@ -131,6 +141,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
     seed: cfg.train.seed,
     valid: valid.metrics,
     test: test.metrics,
+    seen_in_top: { valid: seenInTopFigures(valid.seenInTop), test: seenInTopFigures(test.seenInTop) },
   };
   const dir = options.runDir;
   if (model instanceof SequenceNet) writeJsonAtomic(join(dir, RUN_FILES.weights), await model.params.saveAsync());
@@ -148,9 +159,13 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       ["peak memory", `${result.peak_rss_mb} MB`],
       ["seed", String(result.seed)],
     ],
-    history: (summary?.history ?? []).map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid: e.valid ?? {}, ...(e.lr === undefined ? {} : { lr: e.lr }) })),
+    history: (summary?.history ?? []).map((e) => ({
+      epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid: e.valid ?? {},
+      ...(e.lr === undefined ? {} : { lr: e.lr }), ...(e.seen_in_top === undefined ? {} : { seenInTop: e.seen_in_top }),
+    })),
     valid: valid.metrics,
     test: test.metrics,
+    seenInTop: result.seen_in_top,
     bestEpoch: result.best_epoch,
   }));
   // metrics.json last: its presence marks the run as complete.

@@ -100,18 +100,24 @@ export interface SplitStats {
   readonly test: number;
   /** Test cases whose history is longer than max_len, so their input is its most recent max_len items. */
   readonly testInputsCut: number;
-  /** Test targets the user had already interacted with (what `exclude_seen` would rank out of reach). */
+  /**
+   * Validation and test targets that are repeats: the item is already in the case's history. Only
+   * such a target makes a seen item in the top K a hit; where there are none (ML-1M), every seen
+   * item a model ranks there is a wasted slot.
+   */
+  readonly validTargetsSeen: number;
   readonly testTargetsSeen: number;
 }
+
+/** Cases whose target is already in their history. */
+const targetsSeen = (cases: LeaveOneOutSplit["test"]): number => cases.reduce((n, c) => n + (c.history.includes(c.target) ? 1 : 0), 0);
 
 export const splitStats = (split: LeaveOneOutSplit): SplitStats => {
   let trainTargets = 0;
   for (const s of split.train) trainTargets += Math.max(0, s.length - 1);
-  let cut = 0;
-  let seen = 0;
-  for (const c of split.test) {
-    if (c.history.length > c.input.length) cut++;
-    if (c.history.includes(c.target)) seen++;
-  }
-  return { trainTargets, valid: split.valid.length, test: split.test.length, testInputsCut: cut, testTargetsSeen: seen };
+  const cut = split.test.filter((c) => c.history.length > c.input.length).length;
+  return {
+    trainTargets, valid: split.valid.length, test: split.test.length, testInputsCut: cut,
+    validTargetsSeen: targetsSeen(split.valid), testTargetsSeen: targetsSeen(split.test),
+  };
 };

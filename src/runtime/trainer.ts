@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { metricKey, type TrainConfig } from "../ir/spec.js";
-import type { MetricValues } from "../eval/types.js";
+import type { MetricValues, SeenInTopFigures } from "../eval/types.js";
 import { UserError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
 import { epochBatches, makeBatch, makeRows, microBatches, targetCount } from "./batches.js";
@@ -37,8 +37,11 @@ export interface TrainOptions {
   readonly maxLen: number;
   /** Shuffling and dropout draw from it; its state is checkpointed. */
   readonly rng: Rng;
-  /** Validation after each epoch (e.g. the shared evaluator on the validation cases). */
-  readonly validate?: (net: SequenceNet) => Promise<MetricValues>;
+  /**
+   * Validation after each epoch (e.g. the shared evaluator on the validation cases): its metrics,
+   * or with them the seen-items figures that the epoch's history record keeps as `seen_in_top`.
+   */
+  readonly validate?: (net: SequenceNet) => Promise<MetricValues | Validation>;
   /** Checkpoint file written (atomically) after every epoch. */
   readonly checkpoint?: string;
   /** Continue from `checkpoint` when it exists. */
@@ -53,6 +56,18 @@ export interface TrainOptions {
   readonly onEpoch?: (history: readonly EpochRecord[]) => void;
 }
 
+/** Validation's metrics, with the seen-items diagnostic when it measured it (eval/evaluate.ts). */
+export interface Validation {
+  readonly metrics: MetricValues;
+  readonly seenInTop?: SeenInTopFigures;
+}
+
+/** An epoch's history record; `seen_in_top` when validation measured it (history.json, the checkpoint). */
+export type EpochEntry = EpochRecord & { readonly seen_in_top?: SeenInTopFigures };
+
+/** What `validate` returned, as one shape. */
+const asValidation = (v: MetricValues | Validation): Validation => (typeof v.metrics === "object" ? (v as Validation) : { metrics: v as MetricValues });
+
 export interface TrainSummary {
   /** Epochs completed in total (including those before a resume). */
   readonly epochs: number;
@@ -66,7 +81,7 @@ export interface TrainSummary {
   readonly priorSeconds: number;
   /** Training targets per second over every epoch of the run (its history records' seconds, validation included), the epochs before a resume too. */
   readonly tokensPerS: number;
-  readonly history: readonly EpochRecord[];
+  readonly history: readonly EpochEntry[];
 }
 
 /** Trains `net` on the training sequences (LeaveOneOutSplit.train). */
@@ -95,7 +110,7 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   };
 
   let startEpoch = 0;
-  let history: EpochRecord[] = [];
+  let history: EpochEntry[] = [];
   let best: { value: number; epoch: number; params: SavedParams } | null = null;
   let stale = 0;
   let steps = 0;
@@ -128,10 +143,10 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
 
   let stoppedEarly = !!(cfg.earlyStopping && stale >= cfg.earlyStopping.patience);
   // Validates the weights in `net` after `epoch` epochs and keeps them when early stopping's metric improved.
-  const validateAndKeep = async (epoch: number): Promise<MetricValues | null> => {
-    const valid = opts.validate ? await opts.validate(net) : null;
+  const validateAndKeep = async (epoch: number): Promise<Validation | null> => {
+    const valid = opts.validate ? asValidation(await opts.validate(net)) : null;
     if (valid && stopKey && cfg.earlyStopping) {
-      const v = valid[stopKey];
+      const v = valid.metrics[stopKey];
       if (v === undefined) throw new UserError(`early stopping metric '${stopKey}' is not among the validation metrics`);
       if (!best || v > best.value) {
         best = { value: v, epoch, params: await net.params.saveAsync() };
@@ -206,8 +221,10 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     // The epoch's end, from validation to its checkpoint, runs whole: Ctrl-C waits for it (interrupt.ts).
     await uninterruptible(async () => {
       // Validation, and the best weights kept, read the weight average once it has begun.
-      const valid = await (average ? average.swapped(() => validateAndKeep(epoch + 1)) : validateAndKeep(epoch + 1));
-      const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / count, valid, seconds: (performance.now() - e0) / 1000, lr: lrAt(0) };
+      const validation = await (average ? average.swapped(() => validateAndKeep(epoch + 1)) : validateAndKeep(epoch + 1));
+      const valid = validation?.metrics ?? null;
+      const seen = validation?.seenInTop ? { seen_in_top: validation.seenInTop } : {};
+      const rec: EpochEntry = { epoch: epoch + 1, loss: lossSum / count, valid, ...seen, seconds: (performance.now() - e0) / 1000, lr: lrAt(0) };
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
       progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);

@@ -5,16 +5,24 @@ import { join } from "node:path";
 import { compareTable, curve, loadRuns } from "../../src/app/compare.js";
 import { cli, ensureBuilt } from "../check/cli.js";
 
-/** A run folder with a history of `ndcg` values (epochs 1..n), losses falling from 7. */
-const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], extra: { status?: string; test?: Record<string, number>; ranks?: { valid: number[]; test: number[] } } = {}): string => {
+type Seen = Record<string, { slots: number; users: number }>;
+
+/**
+ * A run folder with a history of `ndcg` values (epochs 1..n), losses falling from 7; with `seen`,
+ * the seen-items figures a run now records (validation's per epoch, and the finished run's).
+ */
+const makeRun = (root: string, name: string, ndcg: readonly (number | null)[], extra: { status?: string; test?: Record<string, number>; ranks?: { valid: number[]; test: number[] }; seen?: { valid: Seen; test: Seen } } = {}): string => {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const history = ndcg.map((v, i) => ({ epoch: i + 1, loss: 7 - i / 10, valid: v === null ? null : { "hr@10": 2 * v, "ndcg@10": v }, seconds: 1 }));
+  const history = ndcg.map((v, i) => ({
+    epoch: i + 1, loss: 7 - i / 10, valid: v === null ? null : { "hr@10": 2 * v, "ndcg@10": v },
+    ...(extra.seen && v !== null ? { seen_in_top: { "10": { slots: v / 10, users: v } } } : {}), seconds: 1,
+  }));
   writeFileSync(join(dir, "history.json"), JSON.stringify(history));
   writeFileSync(join(dir, "status.json"), JSON.stringify({ state: extra.status ?? "running", time: "2026-11-28T00:00:00Z" }));
   // A running run holds its folder's lock (this process stands in for it).
   if ((extra.status ?? "running") === "running") writeFileSync(join(dir, ".lock"), JSON.stringify({ host: hostname(), pid: process.pid, command: "reccompile run", since: "2026-11-28T00:00:00Z" }));
-  if (extra.test) writeFileSync(join(dir, "metrics.json"), JSON.stringify({ best_epoch: 2, test: extra.test }));
+  if (extra.test) writeFileSync(join(dir, "metrics.json"), JSON.stringify({ best_epoch: 2, test: extra.test, ...(extra.seen ? { seen_in_top: extra.seen } : {}) }));
   if (extra.ranks) writeFileSync(join(dir, "ranks.json"), JSON.stringify(extra.ranks));
   return dir;
 };
@@ -96,6 +104,33 @@ describe("reccompile compare", function () {
     assert.ok(Math.abs(out.paired.rows[1]!.delta - (want - base)) < 1e-12);
   });
 
+  it("shows finished runs' seen items in the top K on test, \"–\" for runs from before they were measured; --json carries them", () => {
+    const seen = { valid: { "10": { slots: 0.05, users: 0.3 }, "20": { slots: 0.04, users: 0.5 } }, test: { "10": { slots: 0.1234, users: 0.4567 }, "20": { slots: 0.08, users: 0.6 } } };
+    const done = { status: "complete", test: { "ndcg@10": 0.2 } };
+    const now = makeRun(root, "s-now", [0.1, 0.2], { ...done, seen });
+    const old = makeRun(root, "s-old", [0.1, 0.3], done);
+    const running = makeRun(root, "s-running", [0.2], { seen });
+    const lines = compareTable(loadRuns([now, old, running]), { metric: "ndcg@10", every: 1 });
+    const at = lines.indexOf("seen items in the top K on test (finished runs; their share of the top-K slots, and of the users with one):");
+    assert.ok(at > 0, lines.join("\n"));
+    assert.deepEqual(lines.slice(at + 1, at + 3), [
+      "  s-now  top 10: 12.3% of slots, 45.7% of users; top 20: 8.0% of slots, 60.0% of users",
+      "  s-old  –",
+    ]);
+    // Old folders only: the section says "–" for each.
+    const onlyOld = compareTable(loadRuns([old]), { metric: "ndcg@10", every: 1 });
+    assert.equal(onlyOld.at(-1), "  s-old  –");
+    const j = cli("compare", now, old, running, "--json");
+    assert.equal(j.code, 0, j.stderr);
+    const out = JSON.parse(j.stdout) as { runs: { label: string; seen_in_top: unknown; curve: { epoch: number; seen_in_top?: Seen }[] }[] };
+    assert.deepEqual(out.runs.map((r) => r.seen_in_top), [seen, null, null]);
+    assert.deepEqual(out.runs[0]!.curve.map((p) => p.seen_in_top), [{ "10": { slots: 0.01, users: 0.1 } }, { "10": { slots: 0.02, users: 0.2 } }]);
+    assert.deepEqual(out.runs[1]!.curve.map((p) => p.seen_in_top), [undefined, undefined]);
+    const text = cli("compare", now, old);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^ {2}s-old {2}–$/m);
+  });
+
   it("a missing folder, a broken history, an unknown metric or a bad flag is a user error naming it", () => {
     const ok = makeRun(root, "ok", [0.1]);
     const broken = join(root, "broken");
@@ -104,11 +139,15 @@ describe("reccompile compare", function () {
     const wrong = join(root, "wrong");
     mkdirSync(wrong);
     writeFileSync(join(wrong, "history.json"), JSON.stringify([{ epoch: 1, loss: "high", valid: null, seconds: 1 }]));
+    const wrongSeen = join(root, "wrong-seen");
+    mkdirSync(wrongSeen);
+    writeFileSync(join(wrongSeen, "history.json"), JSON.stringify([{ epoch: 1, loss: 2, valid: null, seconds: 1, seen_in_top: { "10": { slots: "x", users: 0 } } }]));
     const cases: [string[], RegExp][] = [
       [[join(root, "nope")], /no run folder at .*nope/],
       [[root], /is not a run folder, or has not finished an epoch yet \(no history\.json\)/],
       [[broken], /broken[/\\]history\.json: cannot read a training history \(not JSON/],
       [[wrong], /wrong[/\\]history\.json: not a training history \(at 0\.loss\)/],
+      [[wrongSeen], /wrong-seen[/\\]history\.json: not a training history \(at 0\.seen_in_top\.10\.slots\)/],
       [[ok, "--metric", "ndcg@5"], /has no validation 'ndcg@5' \(it has hr@10, ndcg@10\)/],
       [[ok, "--every", "0"], /--every must be between 1 and/],
       [[], /expected one or more run folders/],

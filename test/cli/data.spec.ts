@@ -9,7 +9,7 @@ interface DataJson {
   read: { users: number; items: number; interactions: number; repeats: number };
   kept: { users: number; items: number; interactions: number; repeats: number; usersWithRepeats: number };
   warnings: string[];
-  split: { trainTargets: number; valid: number; test: number; testInputsCut: number; testTargetsSeen: number };
+  split: { trainTargets: number; valid: number; test: number; testInputsCut: number; validTargetsSeen: number; testTargetsSeen: number };
   epoch: { rows: number; positions: number; trainTargets: number; steps: number; batch: number } | null;
 }
 
@@ -26,6 +26,7 @@ describe("reccompile data", function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^synthetic: the built-in synthetic data; settings from the language's defaults/);
     assert.match(r.stdout, /^after filters +1,000 +500 +39,674$/m);
+    assert.match(r.stdout, /^repeat targets: 434 of 1,000 validation targets \(43\.4%\) and 411 of 1,000 test targets \(41\.1%\) are already/m);
     const j = lastJson(r.stdout);
     assert.equal(j.format, null);
     assert.equal(j.kept.users, 1000);
@@ -48,7 +49,9 @@ describe("reccompile data", function () {
     assert.equal(j.kept.usersWithRepeats, 6);
     assert.match(r.stdout, /filters: k_core\(5\), min_seq_len 3: k-core\(5\): removed 0 users, 1 item/);
     // 6 items to train on per user: 5 targets, in windows of 3 ending at 5 and 2 (2 rows per user)
-    assert.deepEqual(j.split, { trainTargets: 30, valid: 6, test: 6, testInputsCut: 6, testTargetsSeen: 6 });
+    // ... and the validation and test targets (the 7th and 8th items) repeat the 1st and 2nd.
+    assert.deepEqual(j.split, { trainTargets: 30, valid: 6, test: 6, testInputsCut: 6, validTargetsSeen: 6, testTargetsSeen: 6 });
+    assert.match(r.stdout, /^repeat targets: 6 of 6 validation targets \(100\.0%\) and 6 of 6 test targets \(100\.0%\) are already in their user's history: only for those/m);
     assert.equal(j.epoch!.rows, 12);
     assert.equal(j.epoch!.positions, 30);
     assert.equal(j.epoch!.batch, 4);

@@ -58,10 +58,32 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<th>lr<\/th>.*<td>0\.003<\/td>/s);
     assert.match(readFileSync(join(out, "model.ts"), "utf8"), /rt\.mamba\(ctx/);
 
+    // The seen-items diagnostic at K = 10 (the metrics' only K): in the --json line and metrics.json
+    // per split, in history.json per epoch, in the summary and the report. The synthetic data has
+    // repeats, so seen items do reach the top 10.
+    type Seen = Record<string, { slots: number; users: number }>;
+    const metricsJson = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as { seen_in_top: { valid: Seen; test: Seen } };
+    assert.deepEqual(last.seen_in_top, metricsJson.seen_in_top);
+    for (const split of ["valid", "test"] as const) {
+      const f = metricsJson.seen_in_top[split];
+      assert.deepEqual(Object.keys(f), ["10"]);
+      assert.ok(f["10"]!.slots > 0 && f["10"]!.slots <= f["10"]!.users && f["10"]!.users <= 1, JSON.stringify(f));
+    }
+    const epochs = JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seen_in_top: Seen }[];
+    for (const e of epochs) assert.ok(e.seen_in_top["10"]!.slots >= 0 && e.seen_in_top["10"]!.users <= 1, JSON.stringify(e));
+    const pctOf = (x: number): string => `${(100 * x).toFixed(1)}%`;
+    const { valid: v10, test: t10 } = { valid: metricsJson.seen_in_top.valid["10"]!, test: metricsJson.seen_in_top.test["10"]! };
+    assert.ok(r.stdout.includes(`seen items in the top 10: valid ${pctOf(v10.slots)} of slots, ${pctOf(v10.users)} of users; test ${pctOf(t10.slots)} of slots, ${pctOf(t10.users)} of users\n`), r.stdout);
+    assert.ok(readFileSync(join(out, "report.html"), "utf8").includes(`<tr><td>seen in top 10: slots</td><td>${pctOf(v10.slots)}</td><td>${pctOf(t10.slots)}</td></tr>`));
+
     const e = cli("eval", out, "--json");
     assert.equal(e.code, 0, e.stderr);
-    const rescored = JSON.parse(e.stdout.trim().split("\n").at(-1)!) as { test: Record<string, number> };
+    const rescored = JSON.parse(e.stdout.trim().split("\n").at(-1)!) as { test: Record<string, number>; seen_in_top: { valid: Seen; test: Seen } };
     for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(Math.abs(rescored.test[k]! - test[k]!) < 1e-9, `${k}: ${rescored.test[k]} vs ${test[k]}`);
+    for (const split of ["valid", "test"] as const) {
+      for (const what of ["slots", "users"] as const) assert.ok(Math.abs(rescored.seen_in_top[split]["10"]![what] - metricsJson.seen_in_top[split]["10"]![what]) < 1e-9);
+    }
+    assert.match(e.stdout, /^seen items in the top 10: valid [\d.]+% of slots, [\d.]+% of users; test [\d.]+% of slots, [\d.]+% of users; recorded test [\d.]+% of slots, [\d.]+% of users$/m);
 
     // Shorter inputs: the header and the JSON say so, and the figures change.
     const short = cli("eval", out, "--max-len", "3", "--json");
@@ -80,13 +102,17 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     const excl = cli("eval", out, "--seen", "exclude", "--json");
     assert.equal(excl.code, 0, excl.stderr);
     assert.match(excl.stdout, /seen items removed from the ranking \(the run's spec keeps them\)/);
-    const exclJson = JSON.parse(excl.stdout.trim().split("\n").at(-1)!) as { exclude_seen: boolean; test: Record<string, number> };
+    const exclJson = JSON.parse(excl.stdout.trim().split("\n").at(-1)!) as { exclude_seen: boolean; test: Record<string, number>; seen_in_top: { test: Seen } };
     assert.equal(exclJson.exclude_seen, true);
+    // With the seen items removed, only a repeated target can be one: at most one per top 10.
+    const seenExcl = exclJson.seen_in_top.test["10"]!;
+    assert.ok(Math.abs(seenExcl.slots - seenExcl.users / 10) < 1e-12 && seenExcl.users <= exclJson.test["hr@10"]! + 1e-12, JSON.stringify(seenExcl));
+    assert.match(excl.stdout, /a seen item in the top K is a target the user had seen before/);
     for (const k of ["hr@10", "ndcg@10", "mrr@10"]) assert.ok(exclJson.test[k]! >= test[k]!, `${k}: ${exclJson.test[k]} < ${test[k]}`);
     assert.ok(exclJson.test["mrr@10"]! > test["mrr@10"]!, "excluding the seen items changed nothing");
     const keep = cli("eval", out, "--seen", "keep", "--json");
     assert.equal(keep.code, 0, keep.stderr);
-    assert.doesNotMatch(keep.stdout, /seen items/);
+    assert.doesNotMatch(keep.stdout.split("\n")[0]!, /seen items/);
     assert.deepEqual((JSON.parse(keep.stdout.trim().split("\n").at(-1)!) as { test: unknown }).test, rescored.test);
     const badSeen = cli("eval", out, "--seen", "maybe");
     assert.equal(badSeen.code, 1);
@@ -104,6 +130,14 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     const again = cli("run", spec, "--out", out);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /finished run/);
+
+    // A run folder from before the diagnostic: eval shows its recorded figures as "–".
+    const older = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as Record<string, unknown>;
+    delete older.seen_in_top;
+    writeFileSync(join(out, "metrics.json"), JSON.stringify(older));
+    const old = cli("eval", out);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, /^seen items in the top 10: valid [\d.]+% of slots, [\d.]+% of users; test [\d.]+% of slots, [\d.]+% of users; recorded test –$/m);
   });
 
   it("--resume trains a finished run further when --epochs allows, keeping its first metrics.json", () => {
@@ -125,7 +159,10 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.equal(more.code, 0, more.stderr);
     assert.equal((JSON.parse(more.stdout.trim().split("\n").at(-1)!) as { epochs: number }).epochs, 3);
     assert.equal(readFileSync(join(out, "metrics.previous.json"), "utf8"), first);
-    assert.equal((JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as unknown[]).length, 3);
+    // The epochs before the resume keep their seen-items figures (through the checkpoint).
+    const history = JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seen_in_top?: unknown }[];
+    assert.equal(history.length, 3);
+    assert.ok(history.every((e) => e.seen_in_top !== undefined), JSON.stringify(history));
     assert.match(readFileSync(join(out, "spec.rec"), "utf8"), /^ {2}epochs: 3$/m);
   });
 

@@ -40,11 +40,12 @@ describe("data statistics", () => {
     assert.equal(datasetStats(dataset([[1, 2], [2, 1]], 2)).repeats, 0);
   });
 
-  it("splitStats: training targets, inputs cut to max_len, test targets already seen", () => {
-    const split = leaveOneOut(dataset([[1, 2, 3, 4, 5, 2], [3, 1, 4]], 5), 3);
-    // user 0 trains on 1 2 3 4 (3 targets), its test input 3 4 5 is cut from 1 2 3 4 5 and its target 2 was seen;
-    // user 1 trains on 3 (no target), its test input 3 1 is its whole history.
-    assert.deepEqual(splitStats(split), { trainTargets: 3, valid: 2, test: 2, testInputsCut: 1, testTargetsSeen: 1 });
+  it("splitStats: training targets, inputs cut to max_len, validation and test targets already seen", () => {
+    const split = leaveOneOut(dataset([[1, 2, 3, 4, 5, 2], [3, 1, 4], [2, 1, 2, 2]], 5), 3);
+    // user 0 trains on 1 2 3 4 (3 targets), its test input 3 4 5 is cut from 1 2 3 4 5 and its target 2 was seen
+    // (its validation target 5 was not); user 1 trains on 3 (no target), its test input 3 1 is its whole
+    // history, neither target seen; user 2 trains on 2 1 (1 target) and both its targets, 2, repeat.
+    assert.deepEqual(splitStats(split), { trainTargets: 4, valid: 3, test: 3, testInputsCut: 1, validTargetsSeen: 1, testTargetsSeen: 2 });
   });
 
   it("epochStats: windows, positions and contexts of an 8-item sequence, max_len 3", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { evaluate, rankOf, defaultChunkUsers } from "../../src/eval/evaluate.js";
+import { evaluate, rankOf, defaultChunkUsers, seenInTopFigures, topItems } from "../../src/eval/evaluate.js";
 import { metricValue, parseMetric, perCase, summarize } from "../../src/eval/metrics.js";
 import type { EvalCase } from "../../src/data/types.js";
 import type { Metric } from "../../src/ir/spec.js";
@@ -225,5 +225,117 @@ describe("eval/evaluate: properties (seeded)", () => {
         for (const rank of r.ranks) assert.ok(rank >= n - 3, `rank ${rank}`);
       }
     }
+  });
+});
+
+/** The plain reference: the row's ranked items fully sorted (higher score first, ties by lower id, NaN last), the first k. */
+const referenceTop = (row: readonly number[], n: number, k: number, skip: (item: number) => boolean = () => false): number[] => {
+  const items = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !skip(i));
+  items.sort((a, b) => {
+    const [sa, sb] = [row[a]!, row[b]!];
+    if (Number.isNaN(sa) !== Number.isNaN(sb)) return Number.isNaN(sa) ? 1 : -1;
+    return Number.isNaN(sa) || sa === sb ? a - b : sb - sa;
+  });
+  return items.slice(0, k);
+};
+
+describe("eval/evaluate: seen items in the top K", () => {
+  it("topItems: best first, equal scores by the lower id, NaN last, skipped items left out", () => {
+    const row = Float32Array.from([Infinity, 0.5, NaN, 0.9, 0.5, -Infinity, NaN, 0.5]);
+    const out = new Int32Array(7);
+    assert.equal(topItems(row, 0, 7, 7, out), 7);
+    assert.deepEqual(Array.from(out), [3, 1, 4, 7, 5, 2, 6]);
+    assert.equal(topItems(row, 0, 7, 3, out), 3);
+    assert.deepEqual(Array.from(out.subarray(0, 3)), [3, 1, 4]);
+    assert.equal(topItems(row, 0, 7, 4, out, (i) => i === 1 || i === 3), 4);
+    assert.deepEqual(Array.from(out.subarray(0, 4)), [4, 7, 5, 2]);
+    // Fewer ranked items than k: all of them; k = 0: none.
+    assert.equal(topItems(row, 0, 7, 7, out, (i) => i > 2), 2);
+    assert.deepEqual(Array.from(out.subarray(0, 2)), [1, 2]);
+    assert.equal(topItems(row, 0, 7, 0, out), 0);
+    assert.throws(() => topItems(row, 0, 7, 8, out), /fewer than k/);
+  });
+
+  for (const seed of [11, 12, 13, 14, 15, 16]) {
+    it(`seed ${seed}: topItems and the figures agree with a full sort per row (ties, NaN, ±Infinity)`, async () => {
+      const rng = new Rng(seed);
+      const n = 5 + rng.int(120);
+      const users = 20 + rng.int(40);
+      const levels = 1 + rng.int(8);
+      const value = (): number => {
+        const u = rng.uniform();
+        return u < 0.08 ? NaN : u < 0.1 ? Infinity : u < 0.12 ? -Infinity : rng.int(levels);
+      };
+      const rows = Array.from({ length: users }, () => Array.from({ length: n + 1 }, value));
+      const cs = cases(
+        rows.map(() => 1 + rng.int(n)),
+        rows.map(() => Array.from({ length: rng.int(12) }, () => 1 + rng.int(n))),
+      );
+      // Some targets repeat a history item, as on data with repeats.
+      cs.forEach((c, u) => { if (u % 3 === 0 && c.history.length > 0) (c as { target: number }).target = c.history[0]!; });
+      const excludeSeen = seed % 2 === 0;
+      const Ks = [1, 3, 10, 20].filter((k) => k <= n + 5);
+      const metrics = Ks.flatMap((k) => [M("hr", k), M("ndcg", k)]);
+      const r = await evaluate(fixedScorer(rows), cs, { numItems: n, metrics, excludeSeen, chunkUsers: 9 });
+      assert.deepEqual(r.seenInTop.map((s) => s.k), Ks);
+      const out = new Int32Array(n + 5);
+      Ks.forEach((k, j) => {
+        let seenSlots = 0;
+        let seenUsers = 0;
+        cs.forEach((c, u) => {
+          const seen = new Set(c.history);
+          const skip = excludeSeen ? (i: number) => seen.has(i) && i !== c.target : () => false;
+          const want = referenceTop(rows[u]!, n, k, skip);
+          const got = topItems(Float32Array.from(rows[u]!), 0, n, k, out, skip);
+          assert.deepEqual(Array.from(out.subarray(0, got)), want, `user ${u}, k ${k}`);
+          const count = want.filter((i) => seen.has(i)).length;
+          assert.equal(r.seenInTop[j]!.counts[u], count, `user ${u}, k ${k}`);
+          seenSlots += count;
+          if (count > 0) seenUsers++;
+        });
+        close(r.seenInTop[j]!.slots, seenSlots / (k * cs.length));
+        close(r.seenInTop[j]!.users, seenUsers / cs.length);
+      });
+    });
+  }
+
+  // 5 items; top 2 and top 3.
+  const rows = [
+    [0, 0.9, 0.8, 0.7, 0.6, 0.5], // history {1, 2}: top 1 2 | 3 -> 2 seen in both
+    [0, 0.5, 0.5, 0.5, 0.5, 0.5], // history {4}, all tied: top 1 2 | 3 by id -> none
+    [0, 0.1, 0.9, 0.9, 0.3, NaN], // history {2, 5}: top 2 3 | 4 (5's NaN last) -> 1
+    [0, 0.2, 0.1, 0.9, 0.8, 0.7], // history {3, 1}, target 3 (a repeat): top 3 4 | 5 -> 1
+  ];
+  const handCases = (): EvalCase[] => cases([3, 1, 3, 3], [[1, 2, 1], [4], [2, 5], [3, 1]]);
+  const metrics = [M("hr", 3), M("ndcg", 2), M("mrr", 3)];
+
+  it("a hand-worked example: the share of slots and of users at each K of the metrics", async () => {
+    const r = await evaluate(fixedScorer(rows), handCases(), { numItems: 5, metrics, excludeSeen: false });
+    assert.deepEqual(r.seenInTop.map((s) => [s.k, Array.from(s.counts)]), [[2, [2, 0, 1, 1]], [3, [2, 0, 1, 1]]]);
+    close(r.seenInTop[0]!.slots, 4 / 8);
+    close(r.seenInTop[0]!.users, 3 / 4);
+    close(r.seenInTop[1]!.slots, 4 / 12);
+    close(r.seenInTop[1]!.users, 3 / 4);
+    assert.deepEqual(seenInTopFigures(r.seenInTop), { "2": { slots: 0.5, users: 0.75 }, "3": { slots: 4 / 12, users: 0.75 } });
+    // `seen` replaces the histories: {5} is in no top 3.
+    const s = await evaluate(fixedScorer(rows), handCases(), { numItems: 5, metrics, excludeSeen: false, seen: () => Int32Array.from([5]) });
+    assert.deepEqual(s.seenInTop.map((x) => Array.from(x.counts)), [[0, 0, 0, 0], [0, 0, 0, 1]]);
+  });
+
+  it("with excludeSeen only a target that repeats a history item can be a seen item in the top K", async () => {
+    // Removed: 1 2 | 4 | 2 5 | 1. Top lists: 3 4 5 | 1 2 3 | 3 4 1 | 3 4 5; only case 3's target 3 is seen.
+    const r = await evaluate(fixedScorer(rows), handCases(), { numItems: 5, metrics, excludeSeen: true });
+    assert.deepEqual(Array.from(r.ranks), [1, 4, 1, 1]);
+    assert.deepEqual(r.seenInTop.map((s) => Array.from(s.counts)), [[0, 0, 0, 1], [0, 0, 0, 1]]);
+    close(r.seenInTop[0]!.slots, 1 / 8);
+    close(r.seenInTop[1]!.slots, 1 / 12);
+    close(r.seenInTop[1]!.users, 1 / 4);
+  });
+
+  it("no cases gives 0, no metrics no figures", async () => {
+    const r = await evaluate(fixedScorer(rows), [], { numItems: 5, metrics, excludeSeen: false });
+    assert.deepEqual(r.seenInTop.map((s) => [s.k, s.slots, s.users]), [[2, 0, 0], [3, 0, 0]]);
+    const none = await evaluate(fixedScorer(rows), handCases(), { numItems: 5, metrics: [], excludeSeen: false });
+    assert.deepEqual(none.seenInTop, []);
   });
 });
