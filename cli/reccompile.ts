@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
   compare: () => import("./commands/compare.js"),
   recommend: () => import("./commands/recommend.js"),
   ablate: () => import("./commands/ablate.js"),
+  tune: () => import("./commands/tune.js"),
   lsp: () => import("./commands/lsp.js"),
 };
 

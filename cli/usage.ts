@@ -46,7 +46,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
   },
   data: {
     synopsis: "reccompile data [PATH] [--format F] [--spec FILE.rec] [--max-len N] [--batch N] [--json]",
-    summary: "The data at PATH (default: the built-in synthetic data) as a run would see it, before training: what was read and what the filters keep, history lengths, item popularity, repeated items, the leave-one-out split, and what one training epoch costs.",
+    summary: "The data at PATH (default: the built-in synthetic data) as a run would see it, before training: what was read and what the filters keep, history lengths, item popularity, repeated items and repeated validation and test targets, the leave-one-out split, and what one training epoch costs.",
     flags: [
       ["--format F", `how to read PATH: ${FORMATS} (default: auto)`],
       ["--spec FILE.rec", "take the data and train settings from this spec (default: the language's defaults)"],
@@ -75,7 +75,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
   },
   eval: {
     synopsis: "reccompile eval <run-dir> [--data PATH] [--format F] [--backend B] [--max-len N] [--seen keep|exclude] [--json]",
-    summary: "Score a run's kept weights again: on other data over the same items, with shorter or longer inputs, or with the seen items removed from the ranking.",
+    summary: "Score a run's kept weights again: on other data over the same items, with shorter or longer inputs, or with the seen items removed from the ranking; also how much of the top K the users' seen items take.",
     flags: [
       ["--data PATH", "score on this data (default: the run's)"],
       ["--format F", `how to read --data: ${FORMATS} (default: auto)`],
@@ -87,7 +87,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
   },
   compare: {
     synopsis: "reccompile compare <run-dir>... [--metric M] [--every N] [--json]",
-    summary: "Validation curves side by side, and finished runs tested per user against the first.",
+    summary: "Validation curves side by side, and finished runs tested per user against the first, with how much of their top K the users' seen items take.",
     flags: [
       ["--metric M", "the metric to compare (default: ndcg@10)"],
       ["--every N", "print every Nth epoch"],
@@ -127,6 +127,29 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
       ["--detach", "with --executor slurm: submit and return; the same command later collects the study"],
       ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"],
+    ],
+  },
+  tune: {
+    synopsis: "reccompile tune <file.rec> [--data PATH] [--format F] [--backend B] [--trials N] [--jobs N] [--executor local|slurm [--slurm-* ...] [--detach] [--retries N]] [--out DIR] [--dry-run] [--json]",
+    summary: "Run the spec's tune { } search: trial specs, their runs (successive halving with asha; resumable), tune.md, .csv, .svg and best.rec.",
+    flags: [
+      ["--out DIR", "the study folder (default: tune/<spec>/ beside the spec)"],
+      ["--dry-run", "list the trials and their changes, write nothing"],
+      ["--data PATH", "the data to train on (default: the built-in synthetic data)"],
+      ["--format F", `how to read --data: ${FORMATS}`],
+      ["--backend B", "the backend of every run (as `reccompile run --backend`)"],
+      ["--trials N", "trials to draw (overrides the spec's trials; a grid needs at least its size)"],
+      ["--jobs N", "runs at a time (default: 1; the local executor)"],
+      ["--executor local|slurm", "where the runs run: worker processes here (default), or Slurm job arrays, one per rung (docs/cluster.md)"],
+      ["--slurm-partition P", "with --executor slurm: the partition"],
+      ["--slurm-time T", "with --executor slurm: time limit per run (minutes, H:MM:SS, D-HH:MM:SS); preempted runs requeue and resume"],
+      ["--slurm-cpus-per-task N", "with --executor slurm: cores per run, its kernels' threads (default: 1)"],
+      ["--slurm-mem M", "with --executor slurm: memory per run (e.g. 4G)"],
+      ["--slurm-gpus G", "with --executor slurm: GPUs per run"],
+      ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
+      ["--detach", "with --executor slurm: submit the rung and return; the same command later goes on"],
+      ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"],
+      ["--json", "one JSON line at the end: the winner, every trial, the test comparison"],
     ],
   },
   lsp: {

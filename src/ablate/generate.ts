@@ -15,6 +15,7 @@ import { formatSource } from "../lang/format.js";
 import { renderDiagnostics } from "../lang/render.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { diffSpecs } from "../ir/diff.js";
+import { withoutStudies } from "../ir/sweep.js";
 import { ablationVariantsWithNotes, type Variant } from "./variants.js";
 
 export interface ValidVariant {
@@ -58,7 +59,10 @@ export const defaultOutDir = (file: string): string => join(dirname(file), "abla
 
 export const variantFile = (outDir: string, base: string, id: string): string => join(outDir, `${base}--${id}.rec`);
 
-const header = (v: Variant, baseFile: string, diff: readonly string[]): string =>
+/** The comment header of a generated spec: what it is, and its IR diff against the base. */
+export type Header = (v: Variant, baseFile: string, diff: readonly string[]) => string;
+
+const header: Header = (v, baseFile, diff) =>
   [
     `// Ablation of ${baseFile}: ${v.id}`,
     `// ${v.description}.`,
@@ -73,14 +77,14 @@ const render = (diags: readonly Diagnostic[], sources: ReadonlyMap<string, strin
 /** A diff line about a width: the checker derives widths from the parameters, so they are not the variant's to set. */
 const isWidth = (line: string): boolean => /^~ \S+\.(inDim|outDim|dInner) /.test(line);
 
-/** Prints, formats and re-checks one variant. */
-export const validateVariant = (base: CheckedSpec, v: Variant, file: string, baseFile: string): ValidVariant | RejectedVariant => {
+/** Prints, formats and re-checks one variant (`head` writes its comment header: an ablation variant's by default). */
+export const validateVariant = (base: CheckedSpec, v: Variant, file: string, baseFile: string, head: Header = header): ValidVariant | RejectedVariant => {
   const body = printSpec(v.spec);
   // The header shows the changed widths too, so the body is checked once before the header is written.
   const settled = checkText(file, body);
-  // Variants drop the `ablate` section by design, so the diff is against the base without it.
-  const diff = diffSpecs({ ...base, ablate: [] }, settled._tag === "Right" ? settled.right.spec : v.spec);
-  const printed = `${header(v, baseFile, diff)}${body}`;
+  // Variants drop the `ablate` and `tune` sections by design, so the diff is against the base without them.
+  const diff = diffSpecs(withoutStudies(base), settled._tag === "Right" ? settled.right.spec : v.spec);
+  const printed = `${head(v, baseFile, diff)}${body}`;
   const formatted = formatSource(file, printed);
   if (!formatted.ok) return { id: v.id, description: v.description, file, diff, reason: render(formatted.diagnostics, new Map([[file, printed]])) };
   const text = formatted.text;

@@ -22,14 +22,18 @@
  *  - `<param>-<value>`: one variant per value of each sweep in `spec.ablate` (one parameter at a time,
  *    not a grid). Values equal to the base's are skipped; a sweep variant equal to an earlier variant
  *    keeps the earlier id. See `applySweep` for what each parameter name changes.
- * Variants carry no `ablate` section: they are points of the study, not studies of their own.
+ * Variants carry no `ablate` (nor `tune`) section: they are points of the study, not studies of their own.
  * A variant sets parameters only. Its widths (inDim, outDim, dInner) are the checker's to compute:
  * generate.ts prints the variant and checks it again, which decides whether it is valid, and keeps
  * the re-checked IR.
  */
 import { printSpec } from "../ir/print.js";
-import type { CheckedSpec, Layer, SequenceModel } from "../ir/spec.js";
+import type { CheckedSpec, Layer } from "../ir/spec.js";
 import { layerText } from "../ir/diff.js";
+import { applySweep, mapDeep, setLayerCount, withLayers, withoutStudies } from "../ir/sweep.js";
+
+/** The sweep (src/ir/sweep.ts), as this module has always exported it. */
+export { applySweep, SWEEP_PARAMS } from "../ir/sweep.js";
 
 export interface Variant {
   /** Short, file-name safe: `no-ffn`, `no-layernorm-2`, `plus-positional`, `layers-2`, `d_state-8`. */
@@ -60,19 +64,8 @@ const walk = (layers: readonly Layer[], prefix: Path = [], insideRepeat = false)
     return l.kind === "residual" || l.kind === "repeat" ? [self, ...walk(l.body, path, insideRepeat || l.kind === "repeat")] : [self];
   });
 
-const withLayers = (spec: CheckedSpec, model: SequenceModel, layers: readonly Layer[]): CheckedSpec =>
-  ({ ...spec, model: { ...model, layers }, ablate: [] });
-
 /** Two variants are the same study point when they set the same parameters: when they print the same. */
 const sameParameters = (a: CheckedSpec, b: CheckedSpec): boolean => printSpec(a) === printSpec(b);
-
-/** Maps every layer, bottom-up (bodies first). */
-const mapDeep = (layers: readonly Layer[], f: (l: Layer) => Layer | null): Layer[] =>
-  layers.flatMap((l) => {
-    const inner = l.kind === "residual" || l.kind === "repeat" ? { ...l, body: mapDeep(l.body, f) } : l;
-    const r = f(inner);
-    return r === null ? [] : [r];
-  });
 
 const onlyDropout = (body: readonly Layer[]): boolean => body.every((l) => l.kind === "dropout");
 
@@ -111,87 +104,6 @@ const NAMES: Partial<Record<Layer["kind"], string>> = {
 /** The outermost repeats: those not inside another repeat. */
 const outermostRepeats = (layers: readonly Layer[]): Path[] =>
   walk(layers).filter((x) => x.layer.kind === "repeat" && !x.insideRepeat).map((x) => x.path);
-
-/** Sets the count of every outermost repeat; 0 removes them. */
-const setLayerCount = (layers: readonly Layer[], f: (times: number) => number): Layer[] => {
-  const go = (ls: readonly Layer[]): Layer[] =>
-    ls.flatMap((l): Layer[] => {
-      if (l.kind === "repeat") {
-        const t = f(l.times);
-        return t <= 0 ? [] : [{ ...l, times: t }];
-      }
-      if (l.kind === "residual") return [{ ...l, body: go(l.body) }];
-      return [l];
-    });
-  return go(layers);
-};
-
-/** The parameter names `applySweep` understands (the checker's ablatable parameters). */
-export const SWEEP_PARAMS = [
-  "layers", "d_state", "d_conv", "expand", "dt_rank", "heads", "dropout", "rate", "eps", "hidden", "inner", "max_len", "dim",
-  "lr", "batch", "epochs", "label_smoothing", "weight_decay",
-] as const;
-
-/**
- * The spec with one swept parameter set to `value`:
- *  - `layers`: the count of every outermost repeat (0 removes them);
- *  - `d_state`, `d_conv`, `expand`, `dt_rank`: every Mamba layer; `heads`: every attention layer;
- *    `dropout`: every attention and FFN dropout (their parameter named `dropout`); `rate`: every dropout
- *    layer; `eps`: every LayerNorm; `hidden`: every GRU; `inner`: every FFN;
- *  - `max_len`: data.max_len and every positional embedding's max_len;
- *  - `dim`: the item-embedding width; parameters that sat at their width-derived default follow the
- *    new width (FFN inner = 4 * width, Mamba dt_rank = ceil(width / 16), a linear layer or GRU back to
- *    the old width);
- *  - `lr`, `batch`, `epochs`, `label_smoothing`, `weight_decay`: the train section.
- * Undefined for a name it does not know.
- */
-export const applySweep = (spec: CheckedSpec, param: string, value: number): CheckedSpec | undefined => {
-  const base = { ...spec, ablate: [] };
-  const train = spec.train;
-  switch (param) {
-    case "lr": return { ...base, train: { ...train, optimizer: { ...train.optimizer, lr: value } } };
-    case "weight_decay": return { ...base, train: { ...train, optimizer: { ...train.optimizer, weightDecay: value } } };
-    case "batch": return { ...base, train: { ...train, batch: value } };
-    case "epochs": return { ...base, train: { ...train, epochs: value } };
-    case "label_smoothing": return { ...base, train: { ...train, loss: { ...train.loss, labelSmoothing: value } } };
-  }
-  const m = spec.model;
-  if (param === "max_len") {
-    const data = { ...spec.data, maxLen: value };
-    if (m.kind !== "sequence") return { ...base, data };
-    return { ...withLayers(spec, m, mapDeep(m.layers, (l) => (l.kind === "positional" ? { ...l, maxLen: value } : l))), data };
-  }
-  if (m.kind !== "sequence") return undefined;
-  const each = (f: (l: Layer) => Layer): CheckedSpec => withLayers(spec, m, mapDeep(m.layers, f));
-  switch (param) {
-    case "layers": return withLayers(spec, m, setLayerCount(m.layers, () => value));
-    case "d_state": return each((l) => (l.kind === "mamba" ? { ...l, dState: value } : l));
-    case "d_conv": return each((l) => (l.kind === "mamba" ? { ...l, dConv: value } : l));
-    case "expand": return each((l) => (l.kind === "mamba" ? { ...l, expand: value } : l));
-    case "dt_rank": return each((l) => (l.kind === "mamba" ? { ...l, dtRank: value } : l));
-    case "heads": return each((l) => (l.kind === "attention" ? { ...l, heads: value } : l));
-    case "dropout": return each((l) => (l.kind === "attention" || l.kind === "ffn" ? { ...l, dropout: value } : l));
-    case "rate": return each((l) => (l.kind === "dropout" ? { ...l, rate: value } : l));
-    case "eps": return each((l) => (l.kind === "layernorm" ? { ...l, eps: value } : l));
-    case "hidden": return each((l) => (l.kind === "gru" ? { ...l, hidden: value } : l));
-    case "inner": return each((l) => (l.kind === "ffn" ? { ...l, inner: value } : l));
-    case "dim": {
-      const old = m.embeddingDim;
-      const follow = (l: Layer): Layer => {
-        switch (l.kind) {
-          case "ffn": return l.inner === 4 * l.inDim ? { ...l, inner: 4 * (l.inDim === old ? value : l.inDim) } : l;
-          case "mamba": return l.dtRank === Math.ceil(l.inDim / 16) && l.inDim === old ? { ...l, dtRank: Math.ceil(value / 16) } : l;
-          case "linear": return l.outDim === old ? { ...l, outDim: value } : l;
-          case "gru": return l.hidden === old ? { ...l, hidden: value } : l;
-          default: return l;
-        }
-      };
-      const layers = mapDeep(m.layers, follow);
-      return withLayers(spec, { ...m, embeddingDim: value }, layers);
-    }
-  }
-  return undefined;
-};
 
 const sweepValueText = (v: number): string => String(v);
 
@@ -246,9 +158,9 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
     }
     // The seen-aware output: removed when the model has one, else added (recency buckets, its main form).
     if (m.seen !== "none") {
-      add({ id: "no-seen-aware", description: `remove the seen-aware output adjustment (output ${m.output}(seen: ${m.seen}) -> output ${m.output})`, spec: { ...spec, model: { ...m, seen: "none" }, ablate: [] } }, "no-seen-aware");
+      add({ id: "no-seen-aware", description: `remove the seen-aware output adjustment (output ${m.output}(seen: ${m.seen}) -> output ${m.output})`, spec: { ...withoutStudies(spec), model: { ...m, seen: "none" } } }, "no-seen-aware");
     } else {
-      add({ id: "plus-seen-aware", description: `add a learned recency bias for the items already in the input (output ${m.output} -> output ${m.output}(seen: recency))`, spec: { ...spec, model: { ...m, seen: "recency" }, ablate: [] } }, "plus-seen-aware");
+      add({ id: "plus-seen-aware", description: `add a learned recency bias for the items already in the input (output ${m.output} -> output ${m.output}(seen: recency))`, spec: { ...withoutStudies(spec), model: { ...m, seen: "recency" } } }, "plus-seen-aware");
     }
     // Layer count.
     const repeats = outermostRepeats(m.layers).map((p) => all.find((x) => x.path.join() === p.join())!.layer as Extract<Layer, { kind: "repeat" }>);
@@ -275,7 +187,7 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
       const id = `${sweep.param}-${sweepValueText(value)}`;
       const s = applySweep(spec, sweep.param, value);
       if (s === undefined) { notes.push(`sweep '${sweep.param}' is not supported by the ablation generator; skipped`); break; }
-      if (sameParameters(s, { ...spec, ablate: [] })) { notes.push(`sweep ${sweep.param}: ${value} is the base's value; skipped`); continue; }
+      if (sameParameters(s, withoutStudies(spec))) { notes.push(`sweep ${sweep.param}: ${value} is the base's value; skipped`); continue; }
       add({ id, description: `sweep ${sweep.param} = ${sweepValueText(value)}${sweep.param === "layers" ? " (count of the outermost repeat)" : ""}`, spec: s }, `sweep ${sweep.param}: ${value}`);
     }
   }

@@ -2,7 +2,7 @@
  * The checker's entry points: text or file in, `Either<Diagnostic[], Checked>` out. Left holds every
  * diagnostic (errors and warnings); Right the checked IR with its warnings and the sources read.
  */
-import { left, right, type Either } from "fp-ts/lib/Either.js";
+import { isLeft, left, right, type Either } from "fp-ts/lib/Either.js";
 import { diag } from "../lang/codes.js";
 import { isError, type Diagnostic } from "../lang/diagnostic.js";
 import { sortDiagnostics } from "../lang/render.js";
@@ -10,6 +10,7 @@ import type { CheckedSpec } from "../ir/spec.js";
 import type { Sink } from "./decode.js";
 import { fileStart, load, readSource } from "./load.js";
 import { collectBlocks, lowerSpec } from "./lower/spec.js";
+import { checkTrialPoints } from "./lower/tune.js";
 import { runRules } from "./registry.js";
 import { isLibrary } from "./rules/modelCount.js";
 import { isLayerName, LAYERS } from "./params.js";
@@ -53,6 +54,11 @@ export const checkTextDetailed = (file: string, text: string): CheckOutcome => {
     const blocks = collectBlocks(loaded.files, sink);
     library = isLibrary(main.ast);
     if (!library) spec = lowerSpec(main, blocks, sink);
+    // A search whose trials do not check is an error of the spec; the trials carry no tune section, so this does not recurse.
+    if (spec?.tune && !sink.diags.some(isError)) sink.diags.push(...checkTrialPoints(spec, (text) => {
+      const r = checkTextDetailed(file, text).result;
+      return isLeft(r) ? r.left : [];
+    }));
     for (const b of blocks.values()) checkLayerNames(b, blocks, sink);
     const used = new Set<string>();
     const note = (nodes: readonly unknown[]): void => { for (const n of nodes) if (n && typeof n === "object") markUses(n, used); };

@@ -218,8 +218,32 @@ export const SECTIONS = {
 
 export type SectionName = keyof typeof SECTIONS;
 
-/** `ablate` is keyed by parameter name, so it has no table; the model is required, other sections default. */
-export const SECTION_NAMES = ["data", "train", "eval", "ablate"] as const;
+/** `ablate` and `tune` are keyed by parameter name, so they have no table; the model is required, other sections default. */
+export const SECTION_NAMES = ["data", "train", "eval", "ablate", "tune"] as const;
+
+/** `ablate { layers: … }` and `tune { layers: … }`: the count of the outermost repeats. */
+export const LAYER_COUNT = nonNegInt("Count of the outermost repeats; 0 removes them.");
+
+/**
+ * The settings of `tune { … }`; every other key names a searched parameter. `trials` and `metric`
+ * have no literal default (lower/tune.ts computes them: 10, or the grid's size; the early-stopping
+ * metric, else the first of eval.metrics).
+ */
+export const TUNE_SETTINGS = {
+  trials: posInt("Trials: points drawn (random, asha); with grid, at least the grid's size.", { defaultText: "10; grid: the grid's size" }),
+  algorithm: choice({
+    random: {},
+    grid: {},
+    asha: {
+      min_epochs: posInt("Epochs of the first rung.", { default: 1 }),
+      max_epochs: posInt("Epochs of the last rung: the most any trial trains."),
+      reduction: scalar(Int, "integer", (n) => n >= 2, ">= 2", "Each rung keeps the top 1/reduction and multiplies the epochs by it.", { default: 3 }),
+    },
+  }, "How trials are chosen and trained: random points, every grid point, or random points by successive halving.",
+  { default: { variant: "random", args: {} }, defaultText: "random" }),
+  metric: metrics(false, "Validation metric that chooses; must be in eval.metrics.", { defaultText: "the early-stopping metric, else the first of eval.metrics" }),
+  seed: nonNegInt("Seed of the sampler (the runs keep train.seed).", { default: 0 }),
+} satisfies ParamTable;
 
 /** The default as the docs show it. */
 export const defaultText = (p: ParamDef): string => {

@@ -7,10 +7,10 @@
  *   `+ layers[1] positional(max_len: 200)`     a layer added (variant index)
  *   `~ layers[3].body[0].dState 32 -> 16`      a field changed (base index)
  *   `- layers[3].body[3] residual skip (body kept)`  a residual unwrapped
- * Model fields read `layers[…]`, `embeddingDim`, …; the sections `data.…`, `train.…`, `eval.…`, `ablate`.
+ * Model fields read `layers[…]`, `embeddingDim`, …; the sections `data.…`, `train.…`, `eval.…`, `ablate`, `tune`.
  */
 import type { CheckedSpec, Layer } from "./spec.js";
-import { mambaText } from "./print.js";
+import { mambaText, tuneLines } from "./print.js";
 
 const IGNORED = new Set(["origin", "span", "file"]);
 
@@ -120,6 +120,10 @@ export const diffSpecs = (base: CheckedSpec, variant: CheckedSpec): string[] => 
   if (key(base.ablate) !== key(variant.ablate)) {
     const txt = (s: CheckedSpec): string => (s.ablate.length === 0 ? "none" : s.ablate.map((x) => `${x.param}: [${x.values.join(", ")}]`).join("  "));
     out.push(`~ ablate ${txt(base)} -> ${txt(variant)}`);
+  }
+  if (key(base.tune) !== key(variant.tune)) {
+    const txt = (s: CheckedSpec): string => (s.tune === null ? "none" : tuneLines(s.tune).join("  "));
+    out.push(`~ tune ${txt(base)} -> ${txt(variant)}`);
   }
   return out;
 };

@@ -2,7 +2,7 @@
  * Checked IR -> canonical .rec text: every default written out, blocks inlined, `repeat` kept.
  * Checking the text gives back an equal IR (modulo spans); the ablation generator writes variants with it.
  */
-import type { CheckedSpec, Layer, MambaLayer, Metric, Optimizer, Schedule } from "./spec.js";
+import type { CheckedSpec, Distribution, Layer, MambaLayer, Metric, Optimizer, Schedule, TuneAlgorithm, TuneConfig } from "./spec.js";
 
 const num = (n: number): string => String(n);
 const metric = (m: Metric): string => `${m.name}@${m.k}`;
@@ -40,6 +40,22 @@ const schedule = (s: Schedule): string =>
       : s.kind === "step" ? `step(every: ${s.every}, gamma: ${num(s.gamma)})`
         : `plateau(metric: ${metric(s.metric)}, patience: ${s.patience}, factor: ${num(s.factor)}, min_lr_ratio: ${num(s.minLrRatio)})`;
 
+/** `log_uniform(0.0001, 0.01)`, `choice([1, 2, 3])`: a searched parameter's distribution as written. */
+export const distributionText = (d: Distribution): string =>
+  d.kind === "choice" ? `choice([${d.values.map(num).join(", ")}])` : `${d.kind}(${num(d.low)}, ${num(d.high)})`;
+
+export const algorithmText = (a: TuneAlgorithm): string =>
+  a.kind === "asha" ? `asha(min_epochs: ${a.minEpochs}, max_epochs: ${a.maxEpochs}, reduction: ${a.reduction})` : a.kind;
+
+/** The `tune { … }` section's entries, one per line, every setting written out. */
+export const tuneLines = (t: TuneConfig): string[] => [
+  ...t.space.map((s) => `${s.param}: ${distributionText(s.distribution)}`),
+  `trials: ${t.trials}`,
+  `algorithm: ${algorithmText(t.algorithm)}`,
+  `metric: ${metric(t.metric)}`,
+  `seed: ${t.seed}`,
+];
+
 export const printSpec = (spec: CheckedSpec): string => {
   const m = spec.model;
   const model = m.kind === "popularity"
@@ -76,5 +92,6 @@ export const printSpec = (spec: CheckedSpec): string => {
     "}",
   ];
   if (spec.ablate.length > 0) out.push("", "ablate {", ...spec.ablate.map((a) => `  ${a.param}: [${a.values.map(num).join(", ")}]`), "}");
+  if (spec.tune !== null) out.push("", "tune {", ...tuneLines(spec.tune).map((l) => `  ${l}`), "}");
   return `${out.join("\n")}\n`;
 };

@@ -185,4 +185,37 @@ export interface CheckedSpec {
   readonly eval: EvalConfig;
   /** Declared ablation sweeps, e.g. `ablate { d_state: [8, 16, 64] layers: [2, 3] }`. */
   readonly ablate: readonly { readonly param: string; readonly values: readonly number[]; readonly span: Span }[];
+  /** The declared hyperparameter search (`tune { … }`), or null without one. */
+  readonly tune: TuneConfig | null;
+}
+
+/**
+ * Where a searched parameter's values come from: listed values, or a range [low, high] drawn
+ * uniformly, uniformly on a log scale, or as integers (both ends included).
+ */
+export type Distribution =
+  | { readonly kind: "choice"; readonly values: readonly number[] }
+  | { readonly kind: "uniform" | "log_uniform" | "int_uniform"; readonly low: number; readonly high: number };
+
+/**
+ * How trials are chosen and trained. random: `trials` points drawn from the space; grid: every point
+ * of the (finite) space; asha: `trials` random points trained by successive halving, rung epochs
+ * minEpochs, minEpochs * reduction, ... up to maxEpochs, the top 1/reduction continuing at each rung.
+ */
+export type TuneAlgorithm =
+  | { readonly kind: "random" }
+  | { readonly kind: "grid" }
+  | { readonly kind: "asha"; readonly minEpochs: number; readonly maxEpochs: number; readonly reduction: number };
+
+export interface TuneConfig {
+  /** The searched parameters, in spec order; names are those `ablate` can sweep. */
+  readonly space: readonly { readonly param: string; readonly distribution: Distribution; readonly span: Span }[];
+  readonly trials: number;
+  readonly algorithm: TuneAlgorithm;
+  /** The validation metric that chooses (the test split is never read to choose). */
+  readonly metric: Metric;
+  /** Seed of the sampler (not of the runs, which keep train.seed). */
+  readonly seed: number;
+  /** The section, for diagnostics about the search as a whole. */
+  readonly span: Span;
 }

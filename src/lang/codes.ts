@@ -57,6 +57,11 @@ export const CODES = {
   LayerPlace: c("REC2033", "layer not allowed in this place"),
   EmptyBody: c("REC2034", "empty layer list"),
   WrongArgs: c("REC2035", "arguments where none are taken"),
+  UnknownTune: c("REC2036", "unknown tune parameter"),
+  BadTuneSpace: c("REC2037", "search-space distribution that cannot be sampled"),
+  TuneTrials: c("REC2038", "trials that do not fit the search space"),
+  BadTuneAlgorithm: c("REC2039", "tuning algorithm settings that cannot apply"),
+  TunePoint: c("REC2040", "a trial of the search whose spec does not check"),
 
   DoubleLayerNorm: c("REC2101", "two LayerNorms in a row"),
   ZeroDropout: c("REC2102", "dropout of 0 does nothing"),
@@ -71,6 +76,7 @@ export const CODES = {
   MinContext: c("REC3006", "min_context must be below max_len"),
   PlateauMetric: c("REC3007", "plateau schedule without a metric to watch"),
   PlateauEvalMetric: c("REC3008", "plateau metric not among the evaluation metrics"),
+  TuneMetric: c("REC3009", "tune metric not among the evaluation metrics"),
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),

@@ -127,6 +127,7 @@ const blockHover = (a: Analysis, name: string): string | undefined => {
 
 const sectionHover = (name: string): string | undefined => {
   if (name === "ablate") return "**ablate** — sweeps `param: [values]` over parameters this model has (`layers` means repeat counts). `reccompile ablate` generates one spec per value.";
+  if (name === "tune") return "**tune** — a hyperparameter search: `param: choice([…]) | uniform(a, b) | log_uniform(a, b) | int_uniform(a, b)` over parameters `ablate` can sweep, and `trials`, `algorithm: random | grid | asha(min_epochs, max_epochs, reduction)`, `metric` (validation), `seed`. `reccompile tune` trains it (docs/tune.md).";
   const table = sectionTable(name);
   if (!table) return undefined;
   return [`**${name}** section`, "", "| key | type | default |", "|---|---|---|",

@@ -30,6 +30,12 @@ export interface StudyJob {
   readonly id: string;
   readonly specFile: string;
   readonly flags: RunFlags;
+  /**
+   * A finished run of the same spec and flags but fewer epochs is trained further (`run --resume`
+   * with this job's epochs) instead of being moved aside as stale: `reccompile tune` promoting a
+   * trial to its next rung.
+   */
+  readonly extend?: boolean;
 }
 
 export interface JobResult {
@@ -82,15 +88,26 @@ export const fingerprint = (job: StudyJob): string =>
 
 const fingerprintFile = (runsDir: string, id: string): string => join(runsDir, `${id}.json`);
 
+/** Whether the finished run recorded in `file` is `job`'s spec and flags but for fewer epochs. */
+const extendable = (job: StudyJob, file: string): boolean => {
+  if (!job.extend || job.flags.epochs === undefined || !existsSync(file)) return false;
+  const old = JSON.parse(readFileSync(file, "utf8")) as { fingerprint?: string; flags?: RunFlags };
+  const was = old.flags?.epochs;
+  return was !== undefined && was < job.flags.epochs && fingerprint({ ...job, flags: { ...job.flags, epochs: was } }) === old.fingerprint;
+};
+
 /** What to do with a job before it runs: skip it, or run it into `dir` with `args`. */
 export type JobPlan =
   | { readonly skip: JobResult }
   | { readonly dir: string; readonly args: readonly string[]; readonly fingerprint: string; readonly staleMoved?: string };
 
 /**
- * Skips a finished run whose fingerprint matches (or that has none recorded); moves a finished run
- * whose spec or flags changed aside to `<id>.stale`; otherwise plans the run, with `--resume` for
- * an unfinished folder (a checkpoint or a status) when `resumeUnfinished`.
+ * Skips a finished run whose fingerprint matches (or that has none recorded); continues a finished
+ * run that an `extend` job trains for more epochs (its metrics.json kept as metrics.previous.json,
+ * as `run --resume` keeps it, so the folder reads as unfinished to every executor until the new
+ * training ends); moves a finished run whose spec or flags changed aside to `<id>.stale`; otherwise
+ * plans the run, with `--resume` for an unfinished folder (a checkpoint or a status) when
+ * `resumeUnfinished`.
  */
 export const planJob = (job: StudyJob, runsDir: string, resumeUnfinished = false): JobPlan => {
   const dir = join(runsDir, job.id);
@@ -100,6 +117,10 @@ export const planJob = (job: StudyJob, runsDir: string, resumeUnfinished = false
     const file = fingerprintFile(runsDir, job.id);
     const old = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { fingerprint?: string }).fingerprint : undefined;
     if (old === undefined || old === fp) return { skip: { id: job.id, dir, status: "skipped", seconds: 0 } };
+    if (extendable(job, file)) {
+      renameSync(join(dir, RUN_FILES.metrics), join(dir, RUN_FILES.previousMetrics));
+      return { dir, args: runArgs(job, dir, true), fingerprint: fp };
+    }
     staleMoved = `${dir}.stale`;
     rmSync(staleMoved, { recursive: true, force: true });
     renameSync(dir, staleMoved);

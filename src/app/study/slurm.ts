@@ -83,6 +83,12 @@ const queued = (jobIds: readonly string[]): Map<string, QueuedTask> => {
   return out;
 };
 
+/** The fingerprint `<runs>/<id>.json` records for a finished run, if any. */
+const recordedFingerprint = (runsDir: string, id: string): string | undefined => {
+  const f = join(runsDir, `${id}.json`);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as { fingerprint?: string }).fingerprint : undefined;
+};
+
 const key = (t: { readonly jobId: string; readonly index: number }): string => `${t.jobId}_${t.index}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -147,8 +153,9 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => ({
         continue;
       }
       const dir = join(runsDir, job.id);
-      // A run that finished while no one was following: record the fingerprint it was submitted with.
-      if (prev !== undefined && isComplete(dir) && !existsSync(join(runsDir, `${job.id}.json`))) recordFinished(job, runsDir, { dir, fingerprint: prev.fingerprint });
+      // A run that finished while no one was following: record the fingerprint it was submitted with
+      // (replacing an earlier one when the task trained a finished run further: tune's promotions).
+      if (prev !== undefined && isComplete(dir) && recordedFingerprint(runsDir, job.id) !== prev.fingerprint) recordFinished(job, runsDir, { dir, fingerprint: prev.fingerprint });
       const plan = planJob(job, runsDir, true);
       if ("skip" in plan) {
         done(plan.skip);

@@ -1,6 +1,6 @@
 /**
  * AST -> checked IR for a whole spec: gathers block definitions from every loaded file, lowers data
- * first (positional defaults follow data.max_len), then the model, train, eval and ablate, and runs
+ * first (positional defaults follow data.max_len), then the model, train, eval, ablate and tune, and runs
  * the cross-section checks. Diagnostics go to the sink; the spec is undefined when any is an error.
  */
 import type { BlockDef, ModelDef, Section } from "../../lang/ast.js";
@@ -12,6 +12,7 @@ import type { LoadedFile } from "../load.js";
 import { lowerAblate } from "./ablate.js";
 import { lowerModel } from "./model.js";
 import { lowerData, lowerEval, lowerTrain } from "./sections.js";
+import { lowerTune } from "./tune.js";
 
 /** Every block by name; a second definition of a name is an error pointing at both. */
 export const collectBlocks = (files: readonly LoadedFile[], sink: Sink): Map<string, BlockDef> => {
@@ -37,6 +38,7 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   const train = lowerTrain(section("train"), sink);
   const evalCfg = lowerEval(section("eval"), sink);
   const ablate = ir && lowerAblate(section("ablate"), ir, sink);
+  const tune = ir && train && evalCfg ? lowerTune(section("tune"), ir, train, evalCfg, sink) : undefined;
 
   const d = sink.diags;
   const trainSec = section("train");
@@ -92,6 +94,6 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
       ...(entry ? { related: [{ message: "exclude_seen set here", span: entry.span }] } : {}),
     }));
   }
-  if (!ir || !data || !train || !evalCfg || !ablate) return undefined;
-  return { file: main.file, model: ir, data, train, eval: evalCfg, ablate };
+  if (!ir || !data || !train || !evalCfg || !ablate || tune === undefined) return undefined;
+  return { file: main.file, model: ir, data, train, eval: evalCfg, ablate, tune };
 };

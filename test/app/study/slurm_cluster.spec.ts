@@ -85,28 +85,28 @@ describe("study: the Slurm executor on a cluster", function () {
     const args = ["ablate", spec, "--out", out, "--run", "--epochs", "2", "--executor", "slurm", "--slurm-cpus-per-task", "1"];
     const detached = cli([...args, "--detach"]);
     assert.equal(detached.code, 0, detached.stderr);
-    const job = /submitted Slurm job (\d+): 6 runs/.exec(detached.stderr)?.[1];
+    const job = /submitted Slurm job (\d+): 7 runs/.exec(detached.stderr)?.[1];
     assert.ok(job, detached.stderr);
-    assert.match(detached.stdout, /6 runs queued or running/);
+    assert.match(detached.stdout, /7 runs queued or running/);
     assert.ok(!existsSync(join(out, "ablation.md")));
     const script = readFileSync(join(out, "runs", "submit-1.sbatch"), "utf8");
-    assert.match(script, /^#SBATCH --array=0-5$/m);
+    assert.match(script, /^#SBATCH --array=0-6$/m);
 
     const collected = cli(args);
     assert.equal(collected.code, 0, collected.stderr);
     assert.doesNotMatch(collected.stderr, /submitted Slurm job/, "a second invocation submits nothing while the tasks are queued or running");
-    assert.equal((collected.stdout.match(/^\[\d\/6\] /gm) ?? []).length, 6, collected.stdout);
+    assert.equal((collected.stdout.match(/^\[\d\/7\] /gm) ?? []).length, 7, collected.stdout);
     assert.deepEqual(inQueue(job), []);
 
     const local = cli(["ablate", spec, "--out", join(dir, "local"), "--run", "--epochs", "2", "--jobs", "2"], { ...process.env, REC_THREADS: "1" });
     assert.equal(local.code, 0, local.stderr);
     const rows = tableRows(join(out, "ablation.md"));
-    assert.equal(rows.length, 8, rows.join("\n"));
+    assert.equal(rows.length, 9, rows.join("\n"));
     assert.deepEqual(rows, tableRows(join(dir, "local", "ablation.md")));
 
     const again = cli(args);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal((again.stdout.match(/finished earlier, skipped/g) ?? []).length, 6, again.stdout);
+    assert.equal((again.stdout.match(/finished earlier, skipped/g) ?? []).length, 7, again.stdout);
     assert.doesNotMatch(again.stderr, /submitted/);
   });
 
