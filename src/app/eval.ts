@@ -50,6 +50,8 @@ export interface EvalOutcome {
   readonly seenInTop: SeenInTopSplits;
   /** The test seen-items figures the run recorded (absent in runs from before they were measured). */
   readonly recordedSeenInTop?: SeenInTopFigures;
+  /** Each case's rank under this scoring, in case order (for paired tests against another run). */
+  readonly ranks: { readonly valid: Int32Array; readonly test: Int32Array };
 }
 
 export const evalRun = async (o: EvalRunOptions): Promise<EvalOutcome> => {
@@ -76,5 +78,6 @@ export const evalRun = async (o: EvalRunOptions): Promise<EvalOutcome> => {
     metrics: cfg.eval.metrics.map(metricKey), valid: valid.metrics, test: test.metrics, recordedTest: restored.metrics.test,
     seenInTop: { valid: seenInTopFigures(valid.seenInTop), test: seenInTopFigures(test.seenInTop) },
     ...(restored.metrics.seen_in_top === undefined ? {} : { recordedSeenInTop: restored.metrics.seen_in_top.test }),
+    ranks: { valid: valid.ranks, test: test.ranks },
   };
 };
