@@ -26,6 +26,13 @@ import { f4, pct, signed } from "../src/util/format.js";
 
 interface Job { readonly key: string; readonly spec: string; readonly seed?: number }
 
+/**
+ * Measured sections kept beside the generated table (docs/results/<dataset>-notes.md: runs that are
+ * not reproduce jobs, such as the seen-aware output's pairs from scripts/seen-table.ts), appended
+ * verbatim to docs/results.md so that regenerating the page keeps them.
+ */
+const notesFile = (dataset: string): string => join("docs", "results", `${dataset}-notes.md`);
+
 const JOBS: readonly Job[] = [
   { key: "pop", spec: "specs/pop.rec" },
   { key: "gru4rec", spec: "specs/gru4rec.rec" },
@@ -246,6 +253,9 @@ Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().sl
 Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
 they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
 How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only: [tuning.md](tuning.md).
+Every row of this table is a configuration without the seen-aware output (\`output tied(seen: …)\`,
+language.md); the runs that add it, and how much of each top 10 the users' seen items take, are in
+the section after the commands${existsSync(notesFile(dataset)) ? "" : " (none measured on this dataset yet)"}.
 
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
@@ -254,7 +264,7 @@ ${pairedText}${efficiency}${gpu}
 ## Commands
 
 ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")}
-`);
+${existsSync(notesFile(dataset)) ? `\n${readFileSync(notesFile(dataset), "utf8")}` : ""}`);
   process.stderr.write(`wrote docs/results/${dataset}.json and docs/results.md\n`);
 };
 
