@@ -14,6 +14,17 @@ export interface CommandHelp {
 
 const FORMATS = ["auto", ...READERS].join("|");
 
+/** The Slurm executor's resource flags, the same for every study command (ablate, tune). */
+const SLURM_FLAGS: readonly (readonly [string, string])[] = [
+  ["--slurm-partition P", "with --executor slurm: the partition"],
+  ["--slurm-time T", "with --executor slurm: time limit per run (minutes, H:MM:SS, D-HH:MM:SS); preempted runs requeue and resume"],
+  ["--slurm-cpus-per-task N", "with --executor slurm: cores per run, its kernels' threads (default: 1)"],
+  ["--slurm-mem M", "with --executor slurm: memory per run (e.g. 4G)"],
+  ["--slurm-gpus G", "with --executor slurm: GPUs per run"],
+  ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
+];
+const RETRIES_FLAG = ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"] as const;
+
 export const HELP: Readonly<Record<string, CommandHelp>> = {
   compile: {
     synopsis: "reccompile <file.rec>... [--out-dir DIR] [--quiet]",
@@ -119,14 +130,9 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--backend B", "with --run: the backend of every run (as `reccompile run --backend`, e.g. webgpu on GPU nodes)"],
       ["--jobs N", "with --run: runs at a time (default: 1; the local executor)"],
       ["--executor local|slurm", "with --run: where the runs run: worker processes here (default), or one Slurm job array (docs/cluster.md)"],
-      ["--slurm-partition P", "with --executor slurm: the partition"],
-      ["--slurm-time T", "with --executor slurm: time limit per run (minutes, H:MM:SS, D-HH:MM:SS); preempted runs requeue and resume"],
-      ["--slurm-cpus-per-task N", "with --executor slurm: cores per run, its kernels' threads (default: 1)"],
-      ["--slurm-mem M", "with --executor slurm: memory per run (e.g. 4G)"],
-      ["--slurm-gpus G", "with --executor slurm: GPUs per run"],
-      ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
+      ...SLURM_FLAGS,
       ["--detach", "with --executor slurm: submit and return; the same command later collects the study"],
-      ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"],
+      RETRIES_FLAG,
     ],
   },
   tune: {
@@ -141,14 +147,9 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--trials N", "trials to draw (overrides the spec's trials; a grid needs at least its size)"],
       ["--jobs N", "runs at a time (default: 1; the local executor)"],
       ["--executor local|slurm", "where the runs run: worker processes here (default), or Slurm job arrays, one per rung (docs/cluster.md)"],
-      ["--slurm-partition P", "with --executor slurm: the partition"],
-      ["--slurm-time T", "with --executor slurm: time limit per run (minutes, H:MM:SS, D-HH:MM:SS); preempted runs requeue and resume"],
-      ["--slurm-cpus-per-task N", "with --executor slurm: cores per run, its kernels' threads (default: 1)"],
-      ["--slurm-mem M", "with --executor slurm: memory per run (e.g. 4G)"],
-      ["--slurm-gpus G", "with --executor slurm: GPUs per run"],
-      ["--slurm-extra 'FLAGS'", "with --executor slurm: more sbatch flags, as typed"],
+      ...SLURM_FLAGS,
       ["--detach", "with --executor slurm: submit the rung and return; the same command later goes on"],
-      ["--retries N", "with --executor slurm: resubmit a failed run up to N times, resuming it (default: 0)"],
+      RETRIES_FLAG,
       ["--json", "one JSON line at the end: the winner, every trial, the test comparison"],
     ],
   },

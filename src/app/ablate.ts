@@ -13,6 +13,7 @@ import { runAblationStudy } from "./study/ablation.js";
 import { localRunner } from "./study/local.js";
 import type { RunFlags, StudyRunner } from "./study/runner.js";
 import type { TextSink } from "./text_sink.js";
+import { quoteBlock } from "../util/format.js";
 
 export interface AblateOptions {
   readonly specFile: string;
@@ -34,8 +35,6 @@ export interface AblateOptions {
   readonly diagnostics: DiagnosticSink;
 }
 
-const indent = (text: string): string => text.split("\n").map((l) => `  | ${l}`).join("\n");
-
 /** Generates (and with mode "run", trains) the ablation; the number of runs that failed. */
 export const ablate = async (o: AblateOptions): Promise<number> => {
   const { specFile: file, out } = o;
@@ -52,11 +51,11 @@ export const ablate = async (o: AblateOptions): Promise<number> => {
     out.write(`${a.variants.length} variant${a.variants.length === 1 ? "" : "s"} of ${file}${a.rejected.length > 0 ? ` (${a.rejected.length} rejected)` : ""}; nothing written (would write to ${relativeToCwd(a.outDir)}/)\n`);
     for (const v of a.variants) {
       out.write(`\n${v.id}: ${v.description}\n${v.diff.map((d) => `  ${d}\n`).join("")}`);
-      if (v.warnings) out.write(`${indent(v.warnings)}\n`);
+      if (v.warnings) out.write(`${quoteBlock(v.warnings)}\n`);
     }
   }
   for (const r of a.rejected) {
-    o.err.write(`\nrejected ${r.id}: ${r.description}\n${r.diff.map((d) => `  ${d}\n`).join("")}${indent(r.reason)}\n`);
+    o.err.write(`\nrejected ${r.id}: ${r.description}\n${r.diff.map((d) => `  ${d}\n`).join("")}${quoteBlock(r.reason)}\n`);
   }
   if (o.mode === "dry-run") return 0;
 

@@ -8,3 +8,6 @@ export const signed = (x: number, digits = 4): string => (Number.isFinite(x) ? `
 export const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(1)}%` : "n/a");
 /** `p=0.0123`, `p<1e-4` or `p n/a`. */
 export const pText = (p: number): string => (!Number.isFinite(p) ? "p n/a" : p < 1e-4 ? "p<1e-4" : `p=${p.toFixed(4)}`);
+
+/** Quotes a block of text (diagnostics under a variant or trial): each line prefixed with `  | `. */
+export const quoteBlock = (text: string): string => text.split("\n").map((l) => `  | ${l}`).join("\n");

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../src/runtime/backend.js";
 import { linearCeWebgpu, linearCrossEntropy, type ScoreAdjustment } from "../../src/kernels/linear_ce.js";
 import { linearCrossEntropyRef } from "../../src/kernels/linear_ce_ref.js";
 import { linearCeTs, linearCrossEntropyLoops } from "../../src/kernels/linear_ce_ts.js";
-import { loadNative, tsKernels, useKernels, type KernelSet } from "../../src/kernels/select.js";
+import { loadNative, tsKernels, useKernels } from "../../src/kernels/select.js";
+import { kernelSetsOnCpu } from "./kernel_sets.js";
 import type { LinearCrossEntropyDims, ScoreAdjust } from "../../src/kernels/types.js";
 import { Rng } from "../../src/util/rng.js";
 import { data, finiteDiff, randn64, relErr } from "../runtime/helpers.js";
@@ -22,12 +22,7 @@ const targetsFor = (rng: Rng, d: LinearCrossEntropyDims): Int32Array => {
 };
 
 describe("fused linear cross-entropy", () => {
-  let native: KernelSet | null = null;
-  before(async () => {
-    await initBackend("cpu");
-    native = await loadNative();
-  });
-  after(() => useKernels(tsKernels));
+  const kernelSet = kernelSetsOnCpu();
 
   for (const d of SIZES) {
     const tag = `T=${d.tokens} H=${d.hidden} V=${d.vocab} e=${d.labelSmoothing}`;
@@ -53,8 +48,8 @@ describe("fused linear cross-entropy", () => {
 
     for (const mode of ["backend matmuls", "TS loops", "native"] as const) {
       it(`op (${mode}) matches the tfjs reference in float32, loss and gradients (${tag}), rel < 1e-5`, function () {
-        if (mode === "native" && native === null) this.skip();
-        useKernels(mode === "native" ? native! : mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
+        if (mode === "native" && kernelSet("native") === null) this.skip();
+        useKernels(mode === "native" ? kernelSet("native")! : mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
         const rng = new Rng(d.tokens + 100);
         const h = tf.tensor2d(Float32Array.from(randn64(rng, d.tokens * d.hidden)), [d.tokens, d.hidden]);
         const W = tf.tensor2d(Float32Array.from(randn64(rng, d.vocab * d.hidden, 0.5)), [d.vocab, d.hidden]);
@@ -131,12 +126,7 @@ const adjustmentFor = (rng: Rng, d: LinearCrossEntropyDims, targets: Int32Array,
 };
 
 describe("fused linear cross-entropy with a sparse score adjustment", () => {
-  let native: KernelSet | null = null;
-  before(async () => {
-    await initBackend("cpu");
-    native = await loadNative();
-  });
-  after(() => useKernels(tsKernels));
+  const kernelSet = kernelSetsOnCpu();
 
   for (const d of SIZES) {
     const tag = `T=${d.tokens} H=${d.hidden} V=${d.vocab} e=${d.labelSmoothing}`;
@@ -165,8 +155,8 @@ describe("fused linear cross-entropy with a sparse score adjustment", () => {
 
     for (const mode of ["backend matmuls", "TS loops", "native", "webgpu form (tfjs ops)"] as const) {
       it(`op (${mode}) matches the tfjs reference in float32, loss and gradients of h, W and the adjustment (${tag}), rel < 1e-5`, function () {
-        if (mode === "native" && native === null) this.skip();
-        useKernels(mode === "native" ? native! : mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
+        if (mode === "native" && kernelSet("native") === null) this.skip();
+        useKernels(mode === "native" ? kernelSet("native")! : mode === "TS loops" ? { ...tsKernels, linearCe: linearCeTs } : tsKernels);
         const rng = new Rng(d.tokens + 300);
         const h = tf.tensor2d(Float32Array.from(randn64(rng, d.tokens * d.hidden)), [d.tokens, d.hidden]);
         const W = tf.tensor2d(Float32Array.from(randn64(rng, d.vocab * d.hidden, 0.5)), [d.vocab, d.hidden]);
@@ -192,8 +182,8 @@ describe("fused linear cross-entropy with a sparse score adjustment", () => {
   }
 
   it("native two-pass form (items in chunks of 100, blocks of 2 tokens): loss and gradients with the adjustment match the reference, rel < 1e-5", function () {
-    if (native === null) this.skip();
-    useKernels(native);
+    if (kernelSet("native") === null) this.skip();
+    useKernels(kernelSet("native")!);
     const d = SIZES[2]!;
     const saved = { chunk: process.env["REC_CE_ITEM_CHUNK"], block: process.env["REC_CE_TOKEN_BLOCK"] };
     process.env["REC_CE_ITEM_CHUNK"] = "100";
@@ -219,10 +209,10 @@ describe("fused linear cross-entropy with a sparse score adjustment", () => {
   });
 
   it("native: a bad adjustment (item 0, decreasing offsets) is refused with a message, not read out of bounds", function () {
-    if (native === null) this.skip();
+    if (kernelSet("native") === null) this.skip();
     const d: LinearCrossEntropyDims = { tokens: 2, hidden: 2, vocab: 4, labelSmoothing: 0 };
     const h = new Float32Array(4), W = new Float32Array(8), targets = Int32Array.of(1, 2);
-    const call = (offsets: number[], items: number[]) => native!.linearCe!.lossAndGrad(d, h, W, null, targets, null, null, null,
+    const call = (offsets: number[], items: number[]) => kernelSet("native")!.linearCe!.lossAndGrad(d, h, W, null, targets, null, null, null,
       { offsets: Int32Array.from(offsets), items: Int32Array.from(items), values: new Float32Array(items.length), dValues: null });
     assert.throws(() => call([0, 1, 2], [0, 1]), /adjItems\[0\] = 0 is outside \[1, vocab\)/);
     assert.throws(() => call([0, 2, 1], [1, 2]), /adjOffsets must not decrease/);

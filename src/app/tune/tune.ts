@@ -11,7 +11,7 @@ import { algorithmText } from "../../ir/print.js";
 import { metricKey } from "../../ir/spec.js";
 import { pointText } from "../../ir/tune.js";
 import { UserError } from "../../util/errors.js";
-import { f4 } from "../../util/format.js";
+import { f4, quoteBlock } from "../../util/format.js";
 import { writeFileAtomic } from "../../util/fs.js";
 import { relativeToCwd } from "../../util/paths.js";
 import type { DiagnosticSink } from "../diagnostics.js";
@@ -40,8 +40,6 @@ export interface TuneOptions {
   readonly err: TextSink;
   readonly diagnostics: DiagnosticSink;
 }
-
-const indent = (text: string): string => text.split("\n").map((l) => `  | ${l}`).join("\n");
 
 /** What the schedule trains: the rungs and their trials, or one run per trial. */
 const scheduleText = (t: TuneTrials): string => {
@@ -73,12 +71,12 @@ export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   const t = buildTrials(spec, file, o.outDir, o.trials);
   const { out } = o;
   for (const n of t.notes) out.write(`note: ${n}\n`);
-  for (const r of t.rejected) o.err.write(`\nrejected ${r.id}: ${pointText(r.point)}\n${r.diff.map((d) => `  ${d}\n`).join("")}${indent(r.reason)}\n`);
+  for (const r of t.rejected) o.err.write(`\nrejected ${r.id}: ${pointText(r.point)}\n${r.diff.map((d) => `  ${d}\n`).join("")}${quoteBlock(r.reason)}\n`);
   if (o.dryRun) {
     out.write(`${t.trials.length} trial${t.trials.length === 1 ? "" : "s"} of ${file} (${algorithmText(t.tune.algorithm)}, chosen by validation ${metricKey(t.tune.metric)}): ${scheduleText(t)}; nothing written (would write to ${relativeToCwd(t.outDir)}/)\n`);
     for (const trial of t.trials) {
       out.write(`\n${trial.id}: ${pointText(trial.point)}\n${trial.diff.map((d) => `  ${d}\n`).join("")}`);
-      if (trial.warnings) out.write(`${indent(trial.warnings)}\n`);
+      if (trial.warnings) out.write(`${quoteBlock(trial.warnings)}\n`);
     }
     return null;
   }
