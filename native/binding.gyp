@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "reccompile_native",
-      "sources": ["src/addon.cc", "src/gemm.cc", "src/scan.cc", "src/conv.cc", "src/linear_ce.cc", "src/gru.cc", "src/elementwise.cc"],
+      "sources": ["src/addon.cc", "src/gemm.cc", "src/scan.cc", "src/conv.cc", "src/linear_ce.cc", "src/gru.cc", "src/pool.cc", "src/elementwise.cc"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14"],
       "cflags": ["-O3", "-Wall", "-Wno-unknown-pragmas"],

@@ -168,6 +168,29 @@ napi_value GruBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// poolForward(batch, len, dim, key, query, v, x, c)
+napi_value PoolForward(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv, 8)) return nullptr;
+  INT(0, "batch", Bn, 0); INT(1, "len", L, 0); INT(2, "dim", H, 0);
+  const int64_t n = Bn * L * H;
+  F32(3, "key", n, key); F32(4, "query", n, query); F32(5, "v", H, v); F32(6, "x", n, x); F32(7, "c", n, c);
+  rc::pool_forward({Bn, L, H}, P(key), P(query), P(v), P(x), P(c));
+  return nullptr;
+}
+
+// poolBackward(batch, len, dim, key, query, v, x, dc, dkey, dquery, dv, dx)
+napi_value PoolBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!args(env, info, argv, 12)) return nullptr;
+  INT(0, "batch", Bn, 0); INT(1, "len", L, 0); INT(2, "dim", H, 0);
+  const int64_t n = Bn * L * H;
+  F32(3, "key", n, key); F32(4, "query", n, query); F32(5, "v", H, v); F32(6, "x", n, x); F32(7, "dc", n, dc);
+  F32(8, "dkey", n, dkey); F32(9, "dquery", n, dquery); F32(10, "dv", H, dv); F32(11, "dx", n, dx);
+  rc::pool_backward({Bn, L, H}, P(key), P(query), P(v), P(x), P(dc), P(dkey), P(dquery), P(dv), P(dx));
+  return nullptr;
+}
+
 // linearCe(tokens, hidden, vocab, labelSmoothing, h, W, bias|null, targets, dh|null, dW|null, dBias|null
 //          [, adjOffsets, adjItems, adjValues, dAdjValues|null]) -> loss
 napi_value LinearCe(napi_env env, napi_callback_info info) {
@@ -434,6 +457,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"scanForward", ScanForward}, {"scanBackward", ScanBackward}, {"convForward", ConvForward},
       {"convBackward", ConvBackward}, {"linearCe", LinearCe},       {"scatterAdd", ScatterAdd},
       {"gruForward", GruForward},   {"gruBackward", GruBackward},
+      {"poolForward", PoolForward}, {"poolBackward", PoolBackward},
       {"sgemm", Sgemm},             {"info", Info},                 {"configure", Configure},
       {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropoutMask", DropoutMask},
       {"layerNormForward", LayerNormForward}, {"layerNormBackward", LayerNormBackward},

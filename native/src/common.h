@@ -129,6 +129,11 @@ void gru_forward(const GruDims& d, const float* xi, const float* Wh, const float
 void gru_backward(const GruDims& d, const float* Wh, const float* h, const float* gates, const float* dh,
                   float* dxi, float* dWh, float* dbh);
 
+struct PoolDims { int64_t batch, len, dim; };
+void pool_forward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x, float* c);
+void pool_backward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x,
+                   const float* dc, float* dkey, float* dquery, float* dv, float* dx);
+
 struct CeDims { int64_t tokens, hidden, vocab; float labelSmoothing; };
 // Sparse additions to the scores, in CSR form: token t adds val[k] to the score of item item[k]
 // (1..vocab-1) for k in off[t] .. off[t+1]-1; dVal[k] receives d loss / d val[k]. All null: none.

@@ -116,6 +116,11 @@ export const LAYERS = {
       causal: bool("Mask future positions.", { default: true }),
     },
   }),
+  attention_pool: layer({
+    doc: "NARM's local encoder: at each position t, c_t = sum over j <= t of (v . sigmoid(A1 h_j + A2 h_t)) h_j, unnormalised; " +
+      "outputs [c_t, h_t] (twice the width) or c_t alone.",
+    params: { concat: bool("Output [c_t, h_t], NARM's local and global encoders side by side (width 2 * width); false: c_t alone.", { default: true }) },
+  }),
   gru: layer({ doc: "One-layer GRU (PyTorch layout, two bias vectors).", positional: "hidden", params: { hidden: posInt("Hidden size; the output width.") } }),
   ffn: layer({
     doc: "Position-wise feed-forward: dense(inner), activation, dropout, dense(width).",

@@ -38,6 +38,7 @@ export const layerText = (l: Layer): string => {
     case "mamba": return mambaText(l);
     case "attention": return `attention(heads: ${l.heads}, dropout: ${num(l.dropout)}, causal: ${l.causal})`;
     case "gru": return `gru(hidden: ${l.hidden})`;
+    case "attention_pool": return `attention_pool(concat: ${l.concat})`;
     case "ffn": return `ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`;
     case "linear": return `linear(dim: ${l.outDim}, bias: ${l.bias})`;
     case "residual": return `residual { ${l.body.map(layerText).join("  ")} }`;

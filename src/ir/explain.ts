@@ -53,6 +53,11 @@ const layerCost = (l: Layer, maxLen: number): Cost => {
       const h = l.hidden;
       return { params: 3 * (d * h + h * h + 2 * h), flops: 2 * 3 * (d * h + h * h) + 6 * h };
     }
+    case "attention_pool": {
+      // A1 h and A2 h per token; the pool over the mean causal context: sigmoid terms (d adds, d MACs with v) and d MACs with h_j.
+      const ctx = (maxLen + 1) / 2;
+      return { params: 2 * d * d + d, flops: 2 * 2 * d * d + ctx * (d + 2 * d + 2 * d) };
+    }
     case "ffn": return { params: d * l.inner + l.inner + l.inner * d + d, flops: 2 * d * l.inner + l.inner + 2 * l.inner * d + d };
     case "linear": return { params: d * l.outDim + (l.bias ? l.outDim : 0), flops: 2 * d * l.outDim + (l.bias ? l.outDim : 0) };
     case "residual": {
@@ -74,6 +79,7 @@ const detailOf = (l: Layer): string => {
     case "mamba": return `d_state ${l.dState}, d_conv ${l.dConv}, expand ${l.expand}, d_inner ${l.dInner}, dt_rank ${l.dtRank}, dt_init ${l.dtInit}`;
     case "attention": return `heads ${l.heads}, dropout ${l.dropout}, causal ${l.causal}`;
     case "gru": return `hidden ${l.hidden}`;
+    case "attention_pool": return l.concat ? `[c_t, h_t] -> ${l.outDim}` : "c_t";
     case "ffn": return `inner ${l.inner}, ${l.activation}, dropout ${l.dropout}`;
     case "linear": return `${l.inDim} -> ${l.outDim}${l.bias ? ", bias" : ""}`;
     case "residual": return "x + body(x)";

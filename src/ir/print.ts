@@ -22,6 +22,7 @@ const layerLines = (l: Layer, indent: string): string[] => {
     case "mamba": return [`${indent}${mambaText(l)}`];
     case "attention": return [`${indent}attention(heads: ${l.heads}, dropout: ${num(l.dropout)}, causal: ${l.causal})`];
     case "gru": return [`${indent}gru(hidden: ${l.hidden})`];
+    case "attention_pool": return [`${indent}attention_pool(concat: ${l.concat})`];
     case "ffn": return [`${indent}ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`];
     case "linear": return [`${indent}linear(dim: ${l.outDim}, bias: ${l.bias})`];
     case "residual": return [`${indent}residual {`, ...l.body.flatMap((b) => layerLines(b, `${indent}  `)), `${indent}}`];

@@ -22,6 +22,7 @@ export type Layer =
   | MambaLayer
   | AttentionLayer
   | GruLayer
+  | AttentionPoolLayer
   | FfnLayer
   | LinearLayer
   | ResidualLayer
@@ -58,6 +59,11 @@ export interface AttentionLayer extends LayerBase {
   readonly causal: boolean;
 }
 export interface GruLayer extends LayerBase { readonly kind: "gru"; readonly hidden: number }
+/**
+ * NARM's local encoder at every position: c_t = sum_{j <= t} (v . sigmoid(A1 h_j + A2 h_t)) h_j;
+ * the output is [c_t, h_t] (outDim 2 * inDim) with `concat`, else c_t.
+ */
+export interface AttentionPoolLayer extends LayerBase { readonly kind: "attention_pool"; readonly concat: boolean }
 /** dense(inner) -> activation -> dropout(dropout) -> dense(outDim), as RecBole's FeedForward without its LayerNorm. */
 export interface FfnLayer extends LayerBase { readonly kind: "ffn"; readonly inner: number; readonly activation: Activation; readonly dropout: number }
 export interface LinearLayer extends LayerBase { readonly kind: "linear"; readonly bias: boolean }

@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type {
+  AdditivePoolKernel,
   CausalConvKernel,
   ConvDims,
   FloatArray,
@@ -24,6 +25,7 @@ import type {
   GruKernel,
   LinearCrossEntropyDims,
   LinearCrossEntropyKernel,
+  PoolDims,
   ScanDims,
   ScanForwardOut,
   ScanGrads,
@@ -60,6 +62,7 @@ export interface NativeKernels {
   readonly conv: CausalConvKernel;
   readonly linearCe: LinearCrossEntropyKernel;
   readonly gru: GruKernel;
+  readonly pool: AdditivePoolKernel;
   /** out[ids[i], :] += grads[i, :]; grads is [ids.length, dim], out is [vocab, dim]. Adds, does not zero `out`. */
   scatterAdd(ids: Int32Array, grads: Float32Array, out: Float32Array, dim?: number): void;
   /**
@@ -82,11 +85,17 @@ interface Addon {
   linearCe(...args: unknown[]): number;
   gruForward(...args: unknown[]): void;
   gruBackward(...args: unknown[]): void;
+  poolForward(...args: unknown[]): void;
+  poolBackward(...args: unknown[]): void;
   scatterAdd(ids: Int32Array, grads: Float32Array, out: Float32Array, dim?: number): void;
   sgemm(...args: unknown[]): void;
   info(): Omit<NativeInfo, "path">;
   configure(threads?: number, blas?: string): Omit<NativeInfo, "path">;
 }
+
+/** What this version calls: an addon built from older sources lacks some and is not used. */
+const REQUIRED_EXPORTS = ["scanForward", "scanBackward", "convForward", "convBackward", "linearCe", "gruForward", "gruBackward",
+  "poolForward", "poolBackward", "scatterAdd", "sgemm", "info", "configure"] as const satisfies readonly (keyof Addon)[];
 
 const ADDON_FILE = join("native", "build", "Release", "reccompile_native.node");
 
@@ -159,11 +168,22 @@ const wrap = (addon: Addon, path: string): NativeKernels => {
         f32("dxi", dxi), f32("dWh", dWh), f32("dbh", dbh));
     },
   };
+  const pool: AdditivePoolKernel = {
+    forward(d: PoolDims, key: FloatArray, query: FloatArray, v: FloatArray, x: FloatArray, c: FloatArray): void {
+      addon.poolForward(d.batch, d.len, d.dim, f32("key", key), f32("query", query), f32("v", v), f32("x", x), f32("c", c));
+    },
+    backward(d: PoolDims, key: FloatArray, query: FloatArray, v: FloatArray, x: FloatArray, dc: FloatArray,
+             dkey: FloatArray, dquery: FloatArray, dv: FloatArray, dx: FloatArray): void {
+      addon.poolBackward(d.batch, d.len, d.dim, f32("key", key), f32("query", query), f32("v", v), f32("x", x), f32("dc", dc),
+        f32("dkey", dkey), f32("dquery", dquery), f32("dv", dv), f32("dx", dx));
+    },
+  };
   const kernels: NativeKernels & { info: NativeInfo } = {
     scan,
     conv,
     linearCe,
     gru,
+    pool,
     scatterAdd: (ids, grads, out, dim) => addon.scatterAdd(ids, f32("grads", grads), f32("out", out), dim),
     sgemm: (transA, transB, M, N, K, alpha, A, B, beta, C, o) =>
       addon.sgemm(transA, transB, M, N, K, alpha, f32("A", A), f32("B", B), beta, f32("C", C),
@@ -195,6 +215,8 @@ export const loadNativeKernels = (): NativeKernels | null => {
   try {
     const require = createRequire(import.meta.url);
     const addon = require(path) as Addon;
+    const missing = REQUIRED_EXPORTS.filter((name) => typeof addon[name] !== "function");
+    if (missing.length > 0) throw new Error(`it lacks ${missing.join(", ")}: it was built from older sources; rebuild it with \`node scripts/build-native.mjs\``);
     const blas = (process.env["REC_NATIVE_BLAS"] ?? "").toLowerCase();
     if (blas === "fallback") addon.configure(0, "fallback");
     cached = wrap(addon, path);

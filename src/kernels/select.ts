@@ -5,9 +5,10 @@
  */
 import { UserError } from "../util/errors.js";
 import { causalConvTs } from "./causal_conv_ts.js";
+import { additivePoolTs } from "./additive_pool_ts.js";
 import { gruTs } from "./gru_ts.js";
 import { selectiveScanTs } from "./selective_scan_ts.js";
-import type { CausalConvKernel, GruKernel, LinearCrossEntropyKernel, SelectiveScanKernel } from "./types.js";
+import type { AdditivePoolKernel, CausalConvKernel, GruKernel, LinearCrossEntropyKernel, SelectiveScanKernel } from "./types.js";
 
 export type KernelImpl = "ts" | "native";
 
@@ -22,11 +23,13 @@ export interface KernelSet {
    */
   readonly linearCe: LinearCrossEntropyKernel | null;
   readonly gru: GruKernel;
+  /** Causal additive attention pooling (NARM's local encoder). */
+  readonly pool: AdditivePoolKernel;
   /** Sets the kernels' thread count and returns the count in use (native only). */
   readonly setThreads?: (threads: number) => number;
 }
 
-export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null, gru: gruTs };
+export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null, gru: gruTs, pool: additivePoolTs };
 
 let current: KernelSet = tsKernels;
 
@@ -39,7 +42,7 @@ export const useKernels = (set: KernelSet): void => {
 
 interface NativeModule {
   loadNativeKernels(): {
-    scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel;
+    scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel; pool: AdditivePoolKernel;
     configure(options: { threads?: number }): { threads: number };
   } | null;
 }
@@ -55,7 +58,7 @@ export const loadNative = async (): Promise<KernelSet | null> => {
   }
   const k = mod.loadNativeKernels();
   return k ? {
-    name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru,
+    name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru, pool: k.pool,
     setThreads: (threads) => k.configure({ threads }).threads,
   } : null;
 };

@@ -141,3 +141,25 @@ export interface GruKernel {
 
 /** Size of the GRU's saved gates: batch * len * 4H. */
 export const gruGatesSize = (d: GruDims): number => d.batch * d.len * 4 * d.hidden;
+
+export interface PoolDims {
+  readonly batch: number;
+  readonly len: number;
+  /** H: the width of keys, queries, values and output. */
+  readonly dim: number;
+}
+
+/**
+ * Causal additive attention pooling, NARM's local encoder (Li et al., CIKM 2017, as RecBole 1.2's
+ * narm.py computes it, at every position instead of the last only):
+ *   a_tj = sum_k v_k sigmoid(key_jk + query_tk)  for j <= t (nothing for j > t)
+ *   c_t  = sum_{j <= t} a_tj x_j
+ * Unnormalised, as NARM. key, query, x, c: [batch, len, H]; v: [H]. Rows are right-padded, so the
+ * causal sum never reaches padding from a real position.
+ */
+export interface AdditivePoolKernel {
+  forward(dims: PoolDims, key: FloatArray, query: FloatArray, v: FloatArray, x: FloatArray, c: FloatArray): void;
+  /** Gradients of sum(dc * c); overwrites dkey, dquery, dx [batch, len, H] and dv [H]. */
+  backward(dims: PoolDims, key: FloatArray, query: FloatArray, v: FloatArray, x: FloatArray, dc: FloatArray,
+           dkey: FloatArray, dquery: FloatArray, dv: FloatArray, dx: FloatArray): void;
+}

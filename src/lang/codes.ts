@@ -77,6 +77,7 @@ export const CODES = {
   PlateauMetric: c("REC3007", "plateau schedule without a metric to watch"),
   PlateauEvalMetric: c("REC3008", "plateau metric not among the evaluation metrics"),
   TuneMetric: c("REC3009", "tune metric not among the evaluation metrics"),
+  LookAhead: c("REC3010", "bidirectional attention trained on the next item at every position"),
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),

@@ -3,7 +3,7 @@
  * paths that the generated code writes out (layer_calls.ts).
  */
 import type { Layer } from "../ir/spec.js";
-import { attention, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential } from "./layers/index.js";
+import { attention, attentionPool, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential } from "./layers/index.js";
 import { layerCall, repeatChildPath, repeatCopyPath, residualChildPath, topPath, type LayerCall } from "./layer_calls.js";
 import type { BuildContext, Module } from "./module.js";
 
@@ -15,6 +15,7 @@ const make = (ctx: BuildContext, name: string, call: LayerCall): Module => {
     case "mamba": return mamba(ctx, name, call.options);
     case "attention": return attention(ctx, name, call.options);
     case "gru": return gru(ctx, name, call.options);
+    case "attentionPool": return attentionPool(ctx, name, call.options);
     case "ffn": return ffn(ctx, name, call.options);
     case "linear": return linear(ctx, name, call.options);
   }

@@ -7,7 +7,7 @@
  */
 import type { Layer } from "../ir/spec.js";
 import type {
-  AttentionOptions, DropoutOptions, FfnOptions, GruOptions, LayerNormOptions, LinearOptions, MambaOptions, PositionalOptions,
+  AttentionOptions, AttentionPoolOptions, DropoutOptions, FfnOptions, GruOptions, LayerNormOptions, LinearOptions, MambaOptions, PositionalOptions,
 } from "./layers/index.js";
 
 /** A leaf layer as a factory call: `rt.<factory>(ctx, name, options)`. */
@@ -18,6 +18,7 @@ export type LayerCall =
   | { readonly factory: "mamba"; readonly options: MambaOptions }
   | { readonly factory: "attention"; readonly options: AttentionOptions }
   | { readonly factory: "gru"; readonly options: GruOptions }
+  | { readonly factory: "attentionPool"; readonly options: AttentionPoolOptions }
   | { readonly factory: "ffn"; readonly options: FfnOptions }
   | { readonly factory: "linear"; readonly options: LinearOptions };
 
@@ -39,6 +40,7 @@ export const layerCall = (layer: LeafLayer): LayerCall => {
       };
     case "attention": return { factory: "attention", options: { dim: layer.inDim, heads: layer.heads, dropout: layer.dropout, causal: layer.causal } };
     case "gru": return { factory: "gru", options: { inDim: layer.inDim, hidden: layer.hidden } };
+    case "attention_pool": return { factory: "attentionPool", options: { dim: layer.inDim, concat: layer.concat } };
     case "ffn": return { factory: "ffn", options: { dim: layer.inDim, inner: layer.inner, outDim: layer.outDim, activation: layer.activation, dropout: layer.dropout } };
     case "linear": return { factory: "linear", options: { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias } };
   }

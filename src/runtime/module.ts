@@ -12,6 +12,11 @@ export interface BuildContext {
 export interface ForwardContext {
   readonly training: boolean;
   readonly rng: Rng;
+  /**
+   * Real items per row of the batch (rows are right-padded with item 0), set by the network for its
+   * layers. Layers that look ahead (bidirectional attention) mask the padding with it; absent: no padding.
+   */
+  readonly lengths?: Int32Array;
 }
 
 /** A layer: [batch, len, inDim] -> [batch, len, outDim]. */

@@ -81,7 +81,14 @@ export class SequenceNet {
 
   /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]. */
   hidden(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext): tf.Tensor3D {
-    return this.modules.reduce((h, m) => m.apply(h, fwd), this.embedding.lookup(seqs, batch, len));
+    const lengths = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) {
+      let n = 0;
+      while (n < len && seqs[b * len + n] !== 0) n++;
+      lengths[b] = n;
+    }
+    const ctx: ForwardContext = { ...fwd, lengths };
+    return this.modules.reduce((h, m) => m.apply(h, ctx), this.embedding.lookup(seqs, batch, len));
   }
 
   /** [numItems + 1, dim]: the item embedding when tied, else the output matrix. Row 0 never scores. */

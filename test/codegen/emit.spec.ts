@@ -61,7 +61,7 @@ describe("codegen", () => {
   });
 
   describe("generated builders", () => {
-    for (const name of ["mamba4rec", "sasrec", "gru4rec"]) {
+    for (const name of ["mamba4rec", "sasrec", "gru4rec", "narm"]) {
       it(`${name}: the same parameters, in the same order, with the same values as SequenceNet.fromIR`, async () => {
         const mod = (await import(`../../generated/${name}.js`)) as { build(ctx: BuildContext): unknown };
         const checked = checkFile(`specs/${name}.rec`);

@@ -1,7 +1,11 @@
 import { strict as assert } from "node:assert";
 import { isRight } from "fp-ts/lib/Either.js";
 import { checkFile } from "../../src/check/index.js";
+import { readdirSync } from "node:fs";
 import { explain } from "../../src/ir/explain.js";
+import { initBackend } from "../../src/runtime/backend.js";
+import { SequenceNet } from "../../src/runtime/net.js";
+import { Rng } from "../../src/util/rng.js";
 
 const explained = (f: string, items: number) => {
   const r = checkFile(f);
@@ -22,6 +26,31 @@ describe("explain", () => {
   });
   it("GRU4Rec: PyTorch GRU layout and a biased linear", () => {
     assert.equal(explained("specs/gru4rec.rec", 100).totalParams, 101 * 64 + 3 * (64 * 128 + 128 * 128 + 2 * 128) + 128 * 64 + 64);
+  });
+  it("NARM on ML-1M: RecBole 1.2's NARM module by module (342,464)", () => {
+    // RecBole's NARM(n_items = 3,417 with padding, embedding 64, hidden 128, one layer):
+    const itemEmbedding = 3417 * 64; //                        item_embedding
+    const gru = 3 * 128 * 64 + 3 * 128 * 128 + 2 * 3 * 128; //   gru: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
+    const local = 128 * 128 + 128 * 128 + 128; //                a_1, a_2 (no bias), v_t (128 -> 1, no bias)
+    const bilinear = 2 * 128 * 64; //                             b: Linear(256, 64, bias=False)
+    const e = explained("specs/narm.rec", 3416);
+    assert.equal(e.totalParams, itemEmbedding + gru + local + bilinear);
+    assert.equal(e.totalParams, 342_464);
+    assert.equal(e.layers.find((l) => l.layer.trim() === "attention_pool")!.params, local);
+  });
+  describe("every spec's count equals the numbers the runtime creates for it", () => {
+    before(async () => { await initBackend("cpu"); });
+    for (const f of readdirSync("specs").filter((n) => n.endsWith(".rec") && n !== "blocks.rec")) {
+      it(f, () => {
+        const r = checkFile(`specs/${f}`);
+        assert.ok(isRight(r));
+        const spec = r.right.spec;
+        if (spec.model.kind !== "sequence") return;
+        const net = SequenceNet.fromIR(spec.model, 50, spec.data.maxLen, new Rng(1));
+        assert.equal(net.params.count(), explain(spec, 50).totalParams);
+        net.params.variables().forEach((v) => v.dispose());
+      });
+    }
   });
   it("popularity has no parameters", () => assert.equal(explained("specs/pop.rec", 100).totalParams, 0));
 });

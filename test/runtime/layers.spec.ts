@@ -137,3 +137,35 @@ describe("mamba: dt_proj init", () => {
     for (const k of ["m.dt_proj.weight", "m.dt_proj.bias"]) assert.notDeepEqual(a[k], b[k], k);
   });
 });
+
+describe("attention(causal: false): padding keys are masked by the row lengths", () => {
+  before(async () => { await initBackend("cpu"); });
+  const dim = 4;
+  const build = (): Module => attention({ params: new ParamStore(new Rng(3)) }, "a", { dim, heads: 2, dropout: 0, causal: false });
+  const randn = (rng: Rng, n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
+
+  it("a row's real positions do not change with what its padding holds, or with how much padding there is", () => {
+    const rng = new Rng(11);
+    const real = randn(rng, 3 * dim); // one row, 3 real positions
+    const layer = build();
+    const run = (x: Float32Array, len: number) => layer.apply(tf.tensor3d(x, [1, len, dim]), { training: false, rng, lengths: Int32Array.of(3) }).dataSync();
+    const alone = layer.apply(tf.tensor3d(real, [1, 3, dim]), { training: false, rng }).dataSync();
+    for (const [len, fill] of [[5, 0], [5, 7], [9, -3]] as const) {
+      const x = new Float32Array(len * dim).fill(fill);
+      x.set(real);
+      const y = run(x, len);
+      for (let i = 0; i < 3 * dim; i++) assert.ok(Math.abs(y[i]! - alone[i]!) < 1e-6, `padded to ${len} with ${fill}: element ${i}`);
+    }
+  });
+
+  it("without lengths the padding is attended to (the mask is what keeps it out)", () => {
+    const rng = new Rng(11);
+    const real = randn(rng, 3 * dim);
+    const layer = build();
+    const alone = layer.apply(tf.tensor3d(real, [1, 3, dim]), { training: false, rng }).dataSync();
+    const x = new Float32Array(5 * dim).fill(7);
+    x.set(real);
+    const y = layer.apply(tf.tensor3d(x, [1, 5, dim]), { training: false, rng }).dataSync();
+    assert.ok(Array.from(alone).some((v, i) => Math.abs(y[i]! - v) > 1e-3));
+  });
+});

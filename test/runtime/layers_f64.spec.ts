@@ -32,13 +32,13 @@ import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { setKernelImpl } from "../../src/kernels/select.js";
 import { initBackend } from "../../src/runtime/backend.js";
-import { attention, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual } from "../../src/runtime/layers/index.js";
+import { attention, attentionPool, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual } from "../../src/runtime/layers/index.js";
 import type { BuildContext, ForwardContext, Module } from "../../src/runtime/module.js";
 import { ParamStore } from "../../src/runtime/params.js";
 import { Rng } from "../../src/util/rng.js";
 import { dot, relErr } from "./helpers.js";
 import {
-  attention64, embedding64, ffn64, gru64, layerNorm64, linear64, mamba64, positional64, type Dims3, type Params64,
+  attention64, attentionPool64, embedding64, ffn64, gru64, layerNorm64, linear64, mamba64, positional64, type Dims3, type Params64,
 } from "./ref64.js";
 
 const FWD_TOL = 1e-4;
@@ -240,6 +240,11 @@ const cases = (): (LayerCase & { wasm?: boolean })[] => {
     out.push({ name: `gru L=${len} 4->${hidden}`, seed: 60 + len, dims: D(2, len, 4), wasm: true,
       build: (ctx) => gru(ctx, "g", { inDim: 4, hidden }),
       ref: (x, d, P) => gru64(x, d, P, "g", hidden) });
+  }
+  for (const [len, dim, concat] of [[1, 3, true], [7, 4, true], [19, 4, false]] as const) {
+    out.push({ name: `attention_pool L=${len} dim=${dim}${concat ? " [c, h]" : " c"}`, seed: 90 + len, dims: D(2, len, dim), wasm: true,
+      build: (ctx) => attentionPool(ctx, "p", { dim, concat }),
+      ref: (x, d, P) => attentionPool64(x, d, P, "p", concat) });
   }
   for (const [len, chunk, dConv, dtRank] of [[1, 16, 3, 1], [16, 16, 3, 1], [19, 16, 3, 1], [19, 4, 4, 2], [7, 3, 2, 1]] as const) {
     const cfg = mambaCfg(chunk, dConv, dtRank);

@@ -281,3 +281,29 @@ export const mamba64 = (hIn: Float64Array, d: Dims3, P: Params64, name: string,
   }
   return dense64(gated, rows, E, param(P, `${name}.out_proj.weight`), dim, null);
 };
+
+/**
+ * NARM's local encoder at every position: c_t = sum_{j <= t} (v . sigmoid(A1 h_j + A2 h_t)) h_j with
+ * A1 = `a_1.weight`, A2 = `a_2.weight` [dim, dim] and v = `v_t.weight` [dim]; out [c_t, h_t] with concat.
+ */
+export const attentionPool64 = (x: Float64Array, d: Dims3, P: Params64, name: string, concat: boolean): Float64Array => {
+  const { batch, len, dim } = d;
+  const rows = batch * len;
+  const k = dense64(x, rows, dim, param(P, `${name}.a_1.weight`), dim, null);
+  const q = dense64(x, rows, dim, param(P, `${name}.a_2.weight`), dim, null);
+  const v = param(P, `${name}.v_t.weight`);
+  const w = concat ? 2 * dim : dim;
+  const out = new Float64Array(rows * w);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < len; t++) {
+      const o = (b * len + t) * w;
+      for (let j = 0; j <= t; j++) {
+        let a = 0;
+        for (let i = 0; i < dim; i++) a += v[i]! * sigmoid64(k[(b * len + j) * dim + i]! + q[(b * len + t) * dim + i]!);
+        for (let i = 0; i < dim; i++) out[o + i] += a * x[(b * len + j) * dim + i]!;
+      }
+      if (concat) for (let i = 0; i < dim; i++) out[o + dim + i] = x[(b * len + t) * dim + i]!;
+    }
+  }
+  return out;
+};

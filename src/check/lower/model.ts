@@ -131,6 +131,10 @@ const lowerCall = (node: CallLayer, width: number, scope: Scope | null, place: P
       }
       return one({ kind: "attention", ...same, heads, dropout: args.dropout, causal: args.causal });
     }
+    case "attention_pool": {
+      const args = decode(LAYERS.attention_pool);
+      return args ? one({ kind: "attention_pool", origin, inDim: width, outDim: args.concat ? 2 * width : width, concat: args.concat }) : failed;
+    }
     case "gru": {
       const args = decode(LAYERS.gru);
       return args ? one({ kind: "gru", origin, inDim: width, outDim: args.hidden, hidden: args.hidden }) : failed;

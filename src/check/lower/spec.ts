@@ -6,7 +6,7 @@
 import type { BlockDef, ModelDef, Section } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
-import { metricKey, type CheckedSpec, type Metric } from "../../ir/spec.js";
+import { metricKey, type CheckedSpec, type Layer, type Metric } from "../../ir/spec.js";
 import type { Sink } from "../decode.js";
 import type { LoadedFile } from "../load.js";
 import { lowerAblate } from "./ablate.js";
@@ -77,6 +77,17 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
     d.push(diag("MinContext", e?.value.span ?? main.ast.span, `min_context ${train.minContext} leaves no new targets in a window of max_len ${data.maxLen} items`, { hint: `use at most ${data.maxLen - 1} (max_len - 1: every target gets its full context)` }));
     return undefined;
   }
+  // With targets at every position, position t's target is the input at t + 1: a layer that looks
+  // ahead (attention without its causal mask) would read it.
+  if (ir?.kind === "sequence" && train?.targets === "all_positions") {
+    const entry = trainEntry("targets");
+    for (const l of lookAheadLayers(ir.layers)) {
+      d.push(diag("LookAhead", l.origin.span, `attention(causal: false) lets each position see the items after it, and with train.targets all_positions${entry ? "" : " (the default)"} the next one is that position's own target`, {
+        hint: "use causal: true, or train with targets: last (one target after each input, never inside it)",
+        related: [...(entry ? [{ message: "targets set here", span: entry.value.span }] : []), ...(l.origin.via ?? []).map((span) => ({ message: "through the block used here", span }))],
+      }));
+    }
+  }
   if (train?.earlyStopping && train.earlyStopping.patience >= train.epochs) {
     const e = trainEntry("early_stopping");
     d.push(diag("PatienceTooLong", e?.span ?? main.ast.span, `early-stopping patience ${train.earlyStopping.patience} is not below epochs ${train.epochs}, so it can never stop training early`));
@@ -97,3 +108,7 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   if (!ir || !data || !train || !evalCfg || !ablate || tune === undefined) return undefined;
   return { file: main.file, model: ir, data, train, eval: evalCfg, ablate, tune };
 };
+
+/** Layers that read later positions: bidirectional attention (every copy inside a repeat counts once). */
+const lookAheadLayers = (layers: readonly Layer[]): Layer[] =>
+  layers.flatMap((l) => (l.kind === "attention" && !l.causal ? [l] : l.kind === "residual" || l.kind === "repeat" ? lookAheadLayers(l.body) : []));

@@ -15,7 +15,9 @@ export interface AttentionOptions {
 /**
  * Multi-head self-attention as SASRec in RecBole: q, k, v dense with bias, softmax(q k^T / sqrt(dk))
  * with a causal mask, attention dropout, output dense. No LayerNorm or residual inside: the spec adds
- * them. Rows are right-padded, so a causal mask alone keeps real positions from seeing padding.
+ * them. Rows are right-padded, so a causal mask alone keeps real positions from seeing padding;
+ * without it (`causal: false`, BERT4Rec's bidirectional attention) the padding keys of each row are
+ * masked by the row lengths the network passes (ForwardContext.lengths), as BERT4Rec masks them.
  */
 export const attention = (ctx: BuildContext, name: string, cfg: AttentionOptions): Module => {
   const { dim, heads } = cfg;
@@ -42,6 +44,11 @@ export const attention = (ctx: BuildContext, name: string, cfg: AttentionOptions
         const mask = new Float32Array(len * len);
         for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) mask[i * len + j] = -1e4;
         scores = tf.add(scores, tf.tensor2d(mask, [len, len]));
+      } else if (fwd.lengths !== undefined && fwd.lengths.some((n) => n < len)) {
+        const keyMask = new Float32Array(batch * len);
+        for (let b = 0; b < batch; b++) keyMask.fill(-1e4, b * len + fwd.lengths[b]!, (b + 1) * len);
+        const masked = tf.add(tf.reshape(scores, [batch, heads, len, len]), tf.tensor4d(keyMask, [batch, 1, 1, len]));
+        scores = tf.reshape(masked, [batch * heads, len, len]);
       }
       const probs = applyDropout(tf.softmax(scores), cfg.dropout, fwd); // [batch * heads, len, len]
       const ctxh = tf.reshape(tf.matMul(probs, vh), [batch, heads, len, dk]);

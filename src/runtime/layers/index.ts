@@ -1,4 +1,5 @@
 export { attention, type AttentionOptions } from "./attention.js";
+export { attentionPool, type AttentionPoolOptions } from "./attention_pool.js";
 export { dense3d, gelu, silu, WEIGHT_STD } from "./common.js";
 export { applyDropout, dropout, type DropoutOptions } from "./dropout.js";
 export { itemEmbedding, type ItemEmbedding, type ItemEmbeddingOptions } from "./embedding.js";

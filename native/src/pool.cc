@@ -1,0 +1,104 @@
+// Causal additive attention pooling, NARM's local encoder (types.ts, AdditivePoolKernel):
+//   a_tj = sum_k v_k sigmoid(key_jk + query_tk) for j <= t,   c_t = sum_{j <= t} a_tj x_j.
+// Each (row, position) of the forward is independent, so threads share the row-position pairs
+// (dynamic schedule: position t costs t + 1 terms). The backward runs whole rows per thread, since
+// dkey_j and dx_j gather over every t >= j; it recomputes the sigmoids instead of keeping a
+// [batch, len, len, H] buffer, and each thread sums its own dv, added up at the end.
+#include "common.h"
+
+namespace rc {
+
+namespace {
+inline float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
+
+int threads_for(int64_t units, int64_t work) {
+  return (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(units, work / 65536)));
+}
+}  // namespace
+
+void pool_forward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x, float* c) {
+  const int64_t Bn = d.batch, L = d.len, H = d.dim;
+  const int nt = threads_for(Bn * L, Bn * L * (L + 1) / 2 * H);
+#pragma omp parallel num_threads(nt)
+  {
+    std::vector<float> accBuf(H), sBuf(H);
+    float* __restrict acc = accBuf.data();
+    float* __restrict s = sBuf.data();
+#pragma omp for schedule(dynamic, 8)
+    for (int64_t bt = 0; bt < Bn * L; bt++) {
+      const int64_t b = bt / L, t = bt % L;
+      const float* __restrict q = query + bt * H;
+      std::fill(acc, acc + H, 0.0f);
+      for (int64_t j = 0; j <= t; j++) {
+        const float* __restrict k = key + (b * L + j) * H;
+        const float* __restrict xj = x + (b * L + j) * H;
+#pragma omp simd
+        for (int64_t i = 0; i < H; i++) s[i] = v[i] * fsigmoid(k[i] + q[i]);
+        float a = 0.0f;
+#pragma omp simd reduction(+ : a)
+        for (int64_t i = 0; i < H; i++) a += s[i];
+#pragma omp simd
+        for (int64_t i = 0; i < H; i++) acc[i] += a * xj[i];
+      }
+      std::memcpy(c + bt * H, acc, H * sizeof(float));
+    }
+  }
+}
+
+void pool_backward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x,
+                   const float* dc, float* dkey, float* dquery, float* dv, float* dx) {
+  const int64_t Bn = d.batch, L = d.len, H = d.dim;
+  const int nt = threads_for(Bn, Bn * L * (L + 1) / 2 * H);
+  std::vector<float> dvAll((size_t)nt * H, 0.0f);
+  std::memset(dkey, 0, Bn * L * H * sizeof(float));
+  std::memset(dquery, 0, Bn * L * H * sizeof(float));
+  std::memset(dx, 0, Bn * L * H * sizeof(float));
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    float* __restrict dvT = dvAll.data() + (size_t)omp_get_thread_num() * H;
+#else
+    float* __restrict dvT = dvAll.data();
+#endif
+    std::vector<float> sBuf(H);
+    float* __restrict s = sBuf.data();
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < Bn; b++) {
+      for (int64_t t = 0; t < L; t++) {
+        const float* __restrict q = query + (b * L + t) * H;
+        const float* __restrict g = dc + (b * L + t) * H;
+        float* __restrict dq = dquery + (b * L + t) * H;
+        for (int64_t j = 0; j <= t; j++) {
+          const float* __restrict k = key + (b * L + j) * H;
+          const float* __restrict xj = x + (b * L + j) * H;
+          float* __restrict dk = dkey + (b * L + j) * H;
+          float* __restrict dxj = dx + (b * L + j) * H;
+          float a = 0.0f, ga = 0.0f;
+#pragma omp simd reduction(+ : a, ga)
+          for (int64_t i = 0; i < H; i++) {
+            const float si = fsigmoid(k[i] + q[i]);
+            s[i] = si;
+            a += v[i] * si;
+            ga += g[i] * xj[i];
+          }
+#pragma omp simd
+          for (int64_t i = 0; i < H; i++) {
+            dxj[i] += a * g[i];
+            const float si = s[i];
+            dvT[i] += ga * si;
+            const float dpre = ga * v[i] * si * (1.0f - si);
+            dk[i] += dpre;
+            dq[i] += dpre;
+          }
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < H; i++) {
+    float sum = 0.0f;
+    for (int th = 0; th < nt; th++) sum += dvAll[(size_t)th * H + i];
+    dv[i] = sum;
+  }
+}
+
+}  // namespace rc
