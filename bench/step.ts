@@ -3,7 +3,7 @@
  * a model checked from specs/*.rec, on a chosen backend and kernel set. Used by bench/run.ts, and a
  * profiler on its own:
  *
- *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|sasrec|gru4rec] [--batch 64] [--len 200] [--steps 3]
+ *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|sasrec|gru4rec|narm] [--batch 64] [--len 200] [--steps 3]
  *                         [--kernels native|ts] [--backend wasm|cpu] [--profile]
  *
  * --profile wraps every registered kernel of the backend with a timer and prints where a step's
@@ -25,7 +25,7 @@ import { Rng } from "../src/util/rng.js";
 export const ITEMS = 3416;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export type ModelName = "mamba4rec" | "mamba4rec-seen" | "sasrec" | "gru4rec";
+export type ModelName = "mamba4rec" | "mamba4rec-seen" | "sasrec" | "gru4rec" | "narm";
 
 /** The model of specs/<name>.rec with the given maximum length (positional tables follow max_len). */
 export const loadModel = (name: ModelName): SequenceModel => {

@@ -21,9 +21,8 @@ void pool_forward(const PoolDims& d, const float* key, const float* query, const
   const int nt = threads_for(Bn * L, Bn * L * (L + 1) / 2 * H);
 #pragma omp parallel num_threads(nt)
   {
-    std::vector<float> accBuf(H), sBuf(H);
+    std::vector<float> accBuf(H);
     float* __restrict acc = accBuf.data();
-    float* __restrict s = sBuf.data();
 #pragma omp for schedule(dynamic, 8)
     for (int64_t bt = 0; bt < Bn * L; bt++) {
       const int64_t b = bt / L, t = bt % L;
@@ -32,11 +31,9 @@ void pool_forward(const PoolDims& d, const float* key, const float* query, const
       for (int64_t j = 0; j <= t; j++) {
         const float* __restrict k = key + (b * L + j) * H;
         const float* __restrict xj = x + (b * L + j) * H;
-#pragma omp simd
-        for (int64_t i = 0; i < H; i++) s[i] = v[i] * fsigmoid(k[i] + q[i]);
         float a = 0.0f;
 #pragma omp simd reduction(+ : a)
-        for (int64_t i = 0; i < H; i++) a += s[i];
+        for (int64_t i = 0; i < H; i++) a += v[i] * fsigmoid(k[i] + q[i]);
 #pragma omp simd
         for (int64_t i = 0; i < H; i++) acc[i] += a * xj[i];
       }
