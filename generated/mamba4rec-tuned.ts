@@ -15,6 +15,7 @@ export const config: rt.RunConfig = {
   train: {
     loss: { kind: "cross_entropy", labelSmoothing: 0 },
     targets: "all_positions",
+    maskRatio: 0.2,
     minContext: 0,
     optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
     schedule: { kind: "plateau", metric: { name: "ndcg", k: 10 }, patience: 20, factor: 0.1, minLrRatio: 0 },

@@ -52,7 +52,7 @@ export const times = <T>(n: number, f: (index: number) => T): T[] => Array.from(
 export const sequenceNet = (ctx: BuildContext, items: ItemEmbedding, layers: readonly Module[], output: OutputKind, options: OutputOptions = {}): SequenceNet =>
   new SequenceNet({
     params: ctx.params, embedding: items, modules: layers, output, numItems: ctx.numItems, maxLen: ctx.maxLen, rng: ctx.rng.fork(),
-    seen: SequenceNet.seenAware(ctx, options.seen, ctx.maxLen, items.table.shape[1]),
+    seen: SequenceNet.seenAware(ctx, options.seen, ctx.maxLen, items.table.shape[1]), maskToken: options.maskToken ?? false,
   });
 
 export const popularity = (_ctx: BuildContext, name: string): PopularityModel => ({ kind: "popularity", name });

@@ -159,6 +159,8 @@ export const ablationVariantsWithNotes = (spec: CheckedSpec): Variants => {
     // The seen-aware output: removed when the model has one, else added (recency buckets, its main form).
     if (m.seen !== "none") {
       add({ id: "no-seen-aware", description: `remove the seen-aware output adjustment (output ${m.output}(seen: ${m.seen}) -> output ${m.output})`, spec: { ...withoutStudies(spec), model: { ...m, seen: "none" } } }, "no-seen-aware");
+    } else if (spec.train.targets === "masked") {
+      notes.push("no plus-seen-aware: a seen-aware output does not combine with targets: masked (REC3011)");
     } else {
       add({ id: "plus-seen-aware", description: `add a learned recency bias for the items already in the input (output ${m.output} -> output ${m.output}(seen: recency))`, spec: { ...withoutStudies(spec), model: { ...m, seen: "recency" } } }, "plus-seen-aware");
     }

@@ -121,7 +121,7 @@ export const describeData = (o: DescribeDataOptions): DataDescription | null => 
   if (epoch !== null) {
     const rows = epoch.targets === "last" ? "prefixes" : `windows${epoch.minContext > 0 ? ` overlapping by ${epoch.minContext}` : ""}`;
     lines.push(
-      `training epoch (targets ${epoch.targets}${epoch.targets === "all_positions" ? `, min_context ${epoch.minContext}` : ""}, batch ${int(epoch.batch)}): ` +
+      `training epoch (targets ${epoch.targets}${epoch.targets === "all_positions" ? `, min_context ${epoch.minContext}` : epoch.targets === "masked" ? ` (ratio ${epoch.maskRatio}; targets expected)` : ""}, batch ${int(epoch.batch)}): ` +
         `${int(epoch.rows)} ${rows}, ${int(epoch.positions)} input positions (${(epoch.positions / epoch.trainTargets).toFixed(2)} per target; ` +
         `${int(epoch.paddedPositions)} padded), about ${int(epoch.steps)} steps`,
       `history per training target: ${epoch.meanContext.toFixed(1)} items on average (RecBole's prefixes: ${epoch.prefixMeanContext.toFixed(1)}); ` +

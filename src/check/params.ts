@@ -181,7 +181,12 @@ export const SECTIONS = {
   train: {
     loss: choice({ cross_entropy: { label_smoothing: rate("Label smoothing.", { default: 0 }) } }, "Training loss.",
       { default: { variant: "cross_entropy", args: { labelSmoothing: 0 } }, defaultText: "cross_entropy(label_smoothing: 0)" }),
-    targets: enumOf(["all_positions", "last"], "Which positions predict the next item. all_positions: every position of max_len windows (see min_context). last: one sample per prefix, its target at the end (RecBole's samples; on ML-1M about 110 times the computation of all_positions).", { default: "all_positions" }),
+    targets: choice({
+      all_positions: {},
+      last: {},
+      masked: { ratio: scalar(t.number, "number", (n) => n > 0 && n < 1, "in (0, 1)", "Share of each window's items replaced by the mask token and predicted.", { default: 0.2 }) },
+    }, "What training predicts. all_positions: the next item at every position of max_len windows (see min_context). last: one sample per prefix, its target at the end (RecBole's samples; on ML-1M about 110 times the computation of all_positions). masked: BERT4Rec's cloze task: in each window of max_len items a random share `ratio` is replaced by a mask token (an extra embedding row) and predicted from both sides, at most ratio * max_len per window; validation and test append the mask token after the input and score there.",
+    { default: { variant: "all_positions", args: {} }, defaultText: "all_positions" }),
     min_context: nonNegInt("all_positions: each target sees at least this many preceding items (or its whole history when shorter); training windows overlap by this much. 0: disjoint windows; max_len - 1: RecBole's prefix contexts.", { default: 0 }),
     optimizer: choice({
       adam: adamParams(0),

@@ -97,11 +97,12 @@ const writeLayer = (w: CodeBlockWriter, layer: Layer, path: string, specPath: st
 };
 
 const emitSequence = (w: CodeBlockWriter, model: SequenceModel, specPath: string): void => {
-  w.writeLine(`const items = rt.at(${JSON.stringify(marker(specPath, model))}, () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: ${model.embeddingDim} })); // [batch, len, ${model.embeddingDim}]`);
+  w.writeLine(`const items = rt.at(${JSON.stringify(marker(specPath, model))}, () => rt.itemEmbedding(ctx, "item_embedding", { numItems: ctx.numItems, dim: ${model.embeddingDim}${model.maskToken ? ", maskToken: true" : ""} })); // [batch, len, ${model.embeddingDim}]`);
   w.writeLine("const layers: rt.Module[] = [");
   w.indent(() => model.layers.forEach((layer, i) => writeLayer(w, layer, topPath(i, layer), specPath, 0)));
   w.writeLine("];");
-  const options = model.seen === "none" ? "" : `, { seen: ${JSON.stringify(model.seen)} }`;
+  const opts = [...(model.seen === "none" ? [] : [`seen: ${JSON.stringify(model.seen)}`]), ...(model.maskToken ? ["maskToken: true"] : [])];
+  const options = opts.length === 0 ? "" : `, { ${opts.join(", ")} }`;
   w.writeLine(`return rt.sequenceNet(ctx, items, layers, ${JSON.stringify(model.output)}${options}); // scores: [batch, len, numItems + 1]`);
 };
 

@@ -28,7 +28,7 @@ export interface Explained {
   readonly flopConvention: string;
 }
 
-export const FLOP_CONVENTION = "forward only; multiply-add = 2 FLOPs; bias/residual add = 1 per element; LayerNorm = 5 per element; activations and dropout = 0; attention over the mean causal context (max_len+1)/2; output scores over items+1 rows";
+export const FLOP_CONVENTION = "forward only; multiply-add = 2 FLOPs; bias/residual add = 1 per element; LayerNorm = 5 per element; activations and dropout = 0; attention over the mean causal context (max_len+1)/2 (bidirectional: max_len); output scores over items+1 rows";
 
 interface Cost { readonly params: number; readonly flops: number }
 
@@ -46,7 +46,7 @@ const layerCost = (l: Layer, maxLen: number): Cost => {
       return { params, flops };
     }
     case "attention": {
-      const ctx = (maxLen + 1) / 2;
+      const ctx = l.causal ? (maxLen + 1) / 2 : maxLen;
       return { params: 4 * (d * d + d), flops: 4 * (2 * d * d + d) + 2 * 2 * ctx * d };
     }
     case "gru": {
@@ -96,7 +96,8 @@ export const explain = (spec: CheckedSpec, numItems: number): Explained => {
   }
   const m = spec.model;
   const rows0 = numItems + 1;
-  rows.push({ layer: "embedding items", detail: `${rows0} rows (items + padding) x ${m.embeddingDim}`, shape: shape(m.embeddingDim), params: rows0 * m.embeddingDim, flopsPerToken: 0 });
+  const tableRows = rows0 + (m.maskToken ? 1 : 0);
+  rows.push({ layer: "embedding items", detail: `${tableRows} rows (items + padding${m.maskToken ? " + mask token" : ""}) x ${m.embeddingDim}`, shape: shape(m.embeddingDim), params: tableRows * m.embeddingDim, flopsPerToken: 0 });
   const visit = (ls: readonly Layer[], depth: number): void => {
     for (const l of ls) {
       const c = layerCost(l, maxLen);
@@ -117,7 +118,7 @@ export const explain = (spec: CheckedSpec, numItems: number): Explained => {
       : `${recencyBuckets(maxLen)} recency-bucket weights${m.seen === "gated" ? ` + a ${m.embeddingDim}-wide gate` : ""} for the items in the input`;
     rows.push({ layer: `  seen: ${m.seen}`, detail, shape: `[batch, ${maxLen}, ${rows0}]`, params: seenParamCount, flopsPerToken: seenFlops });
   }
-  const totalParams = rows0 * m.embeddingDim + top.reduce((s, c) => s + c.params, 0) + outParams + seenParamCount;
+  const totalParams = tableRows * m.embeddingDim + top.reduce((s, c) => s + c.params, 0) + outParams + seenParamCount;
   const flopsPerToken = top.reduce((s, c) => s + c.flops, 0) + outFlops + seenFlops;
   return { spec, items: numItems, layers: rows, totalParams, flopsPerToken, flopConvention: FLOP_CONVENTION };
 };

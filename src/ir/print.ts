@@ -75,7 +75,7 @@ export const printSpec = (spec: CheckedSpec): string => {
     "}", "",
     "train {",
     `  loss: cross_entropy(label_smoothing: ${num(t.loss.labelSmoothing)})`,
-    `  targets: ${t.targets}`,
+    `  targets: ${t.targets === "masked" ? `masked(ratio: ${num(t.maskRatio)})` : t.targets}`,
     `  min_context: ${t.minContext}`,
     `  optimizer: ${optimizer(t.optimizer)}`,
     `  schedule: ${schedule(t.schedule)}`,

@@ -87,6 +87,11 @@ export interface SequenceModel {
    * the hidden state); `none` without one.
    */
   readonly seen: SeenOutput;
+  /**
+   * The item table has one more row, the mask token (id items + 1), which scores nothing: set by the
+   * checker when the spec trains with `targets: masked`.
+   */
+  readonly maskToken: boolean;
 }
 
 export const SEEN_OUTPUTS = ["none", "bias", "recency", "gated"] as const;
@@ -148,10 +153,19 @@ export interface Metric {
 
 export const metricKey = (m: Metric): string => `${m.name}@${m.k}`;
 
+export const TARGET_KINDS = ["all_positions", "last", "masked"] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
 export interface TrainConfig {
   readonly loss: { readonly kind: "cross_entropy"; readonly labelSmoothing: number };
-  /** `all_positions`: every position predicts the next item. `last`: the last position of every prefix (RecBole's way). */
-  readonly targets: "all_positions" | "last";
+  /**
+   * `all_positions`: every position predicts the next item. `last`: the last position of every
+   * prefix (RecBole's way). `masked`: BERT4Rec's cloze task, a share `maskRatio` of each window's
+   * items replaced by the mask token and predicted; scoring appends the mask token to the input.
+   */
+  readonly targets: TargetKind;
+  /** With `masked`: the share of a window's items masked (at most maskRatio * max_len per window); 0.2 otherwise, unused. */
+  readonly maskRatio: number;
   /**
    * With all_positions, sequences longer than max_len + 1 are cut into windows of max_len inputs
    * that overlap by `minContext` items, so every target is predicted from at least that many

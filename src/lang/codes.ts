@@ -78,6 +78,7 @@ export const CODES = {
   PlateauEvalMetric: c("REC3008", "plateau metric not among the evaluation metrics"),
   TuneMetric: c("REC3009", "tune metric not among the evaluation metrics"),
   LookAhead: c("REC3010", "bidirectional attention trained on the next item at every position"),
+  SeenMasked: c("REC3011", "seen-aware output with masked targets"),
 
   PatienceTooLong: c("REC3101", "early-stopping patience can never trigger"),
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),

@@ -12,14 +12,17 @@
 import { Rng } from "../util/rng.js";
 import type { TrainBatch } from "./loss.js";
 
-export type TargetMode = "all_positions" | "last";
+export type TargetMode = "all_positions" | "last" | "masked";
 
 /**
  * Row r: inputs seq[start .. start + len), targets seq[start + 1 + from .. start + len + 1) at
- * positions from .. len - 1 (positions before `from` are context only), or only the last target.
+ * positions from .. len - 1 (positions before `from` are context only), or only the last target;
+ * `masked`: inputs and targets both seq[start .. start + len), at the positions a batch masks.
  */
 export interface Rows {
   readonly mode: TargetMode;
+  /** `masked`: the share of a row's items masked (expected targets per row: ratio * len); 1 otherwise. */
+  readonly ratio: number;
   readonly seq: Int32Array;
   readonly start: Int32Array;
   readonly len: Int32Array;
@@ -28,7 +31,8 @@ export interface Rows {
   readonly targets: number;
 }
 
-export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode: TargetMode, minContext = 0): Rows => {
+export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode: TargetMode, minContext = 0, ratio = 0.2): Rows => {
+  if (mode === "masked" && !(ratio > 0 && ratio < 1)) throw new Error(`makeRows: mask ratio ${ratio} must be in (0, 1)`);
   if (!(minContext >= 0 && minContext < maxLen)) throw new Error(`makeRows: minContext ${minContext} must be in [0, maxLen)`);
   const seq: number[] = [];
   const start: number[] = [];
@@ -37,6 +41,16 @@ export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode:
   sequences.forEach((s, i) => {
     const n = s.length - 1; // targets in this sequence
     if (n < 1) return;
+    if (mode === "masked") {
+      for (let end = s.length; end > 0; end -= maxLen) {
+        const l = Math.min(end, maxLen);
+        seq.push(i);
+        start.push(end - l);
+        len.push(l);
+        from.push(0);
+      }
+      return;
+    }
     if (mode === "last") {
       for (let end = 1; end <= n; end++) {
         const l = Math.min(end, maxLen);
@@ -57,12 +71,13 @@ export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode:
       if (end - l === 0) break; // the window at the start takes every target left
     }
   });
-  const targets = mode === "last" ? len.length : len.reduce((a, l, r) => a + l - from[r]!, 0);
-  return { mode, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), from: Int32Array.from(from), targets };
+  const targets = mode === "last" ? len.length : mode === "masked" ? len.reduce((a, l) => a + l * ratio, 0) : len.reduce((a, l, r) => a + l - from[r]!, 0);
+  return { mode, ratio: mode === "masked" ? ratio : 1, seq: Int32Array.from(seq), start: Int32Array.from(start), len: Int32Array.from(len), from: Int32Array.from(from), targets };
 };
 
-/** Targets in row `r`. */
-const rowTargets = (rows: Rows, r: number): number => (rows.mode === "last" ? 1 : rows.len[r]! - rows.from[r]!);
+/** Targets in row `r` (`masked`: expected). */
+const rowTargets = (rows: Rows, r: number): number =>
+  rows.mode === "last" ? 1 : rows.mode === "masked" ? rows.len[r]! * rows.ratio : rows.len[r]! - rows.from[r]!;
 
 /** Batches per length-sorting bucket. */
 const BUCKET_BATCHES = 8;
@@ -97,6 +112,33 @@ export const epochBatches = (rows: Rows, batchTargets: number, rng: Rng): Int32A
   return batches;
 };
 
+/**
+ * A batch's masks (`masked` rows): for each row of `ids`, in order, every item is masked with
+ * probability `rows.ratio` (one `rng.uniform()` per item); when more than floor(ratio * maxLen) are,
+ * all stay masked in the input but only the last floor(ratio * maxLen) are predicted, as RecBole's
+ * BERT4Rec keeps at most that many per sequence. `positions` holds, per row, its masked positions
+ * in order and -(p + 1) for a masked position that is not predicted.
+ */
+export interface Masks {
+  readonly byRow: ReadonlyMap<number, Int32Array>;
+  /** Predicted positions in the batch. */
+  readonly count: number;
+}
+
+export const drawMasks = (rows: Rows, ids: Int32Array, maxLen: number, rng: Rng): Masks => {
+  const cap = Math.max(1, Math.floor(rows.ratio * maxLen));
+  const byRow = new Map<number, Int32Array>();
+  let count = 0;
+  for (const r of ids) {
+    const picked: number[] = [];
+    for (let p = 0; p < rows.len[r]!; p++) if (rng.uniform() < rows.ratio) picked.push(p);
+    const drop = Math.max(0, picked.length - cap);
+    byRow.set(r, Int32Array.from(picked, (p, k) => (k < drop ? -(p + 1) : p)));
+    count += picked.length - drop;
+  }
+  return { byRow, count };
+};
+
 /** Targets in the rows `ids`. */
 export const targetCount = (rows: Rows, ids: Int32Array): number => {
   let n = 0;
@@ -127,8 +169,9 @@ export const microBatches = (rows: Rows, ids: Int32Array, positions: number): In
   return parts;
 };
 
-/** The right-padded inputs and targets of the rows `ids`. */
-export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int32Array): TrainBatch => {
+/** The right-padded inputs and targets of the rows `ids` (`masked` rows: with their `masks`, the mask token being `maskId`). */
+export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int32Array, masks?: { readonly masks: Masks; readonly maskId: number }): TrainBatch => {
+  if (rows.mode === "masked" && masks === undefined) throw new Error("makeBatch: masked rows need their masks");
   let L = 1;
   for (const r of ids) L = Math.max(L, rows.len[r]!);
   const inputs = new Int32Array(ids.length * L);
@@ -139,7 +182,16 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
     const st = rows.start[r]!;
     const l = rows.len[r]!;
     inputs.set(s.subarray(st, st + l), k * L);
-    if (rows.mode === "last") {
+    if (rows.mode === "masked") {
+      for (const q of masks!.masks.byRow.get(r) ?? []) {
+        const p = q >= 0 ? q : -q - 1;
+        inputs[k * L + p] = masks!.maskId;
+        if (q >= 0) {
+          targets[k * L + p] = s[st + p]!;
+          count++;
+        }
+      }
+    } else if (rows.mode === "last") {
       targets[k * L + l - 1] = s[st + l]!;
       count++;
     } else {
@@ -153,6 +205,8 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
 
 export interface EpochStats {
   readonly targets: TargetMode;
+  /** `masked`: the share of items masked; 0.2 otherwise, unused. */
+  readonly maskRatio: number;
   readonly minContext: number;
   readonly batch: number;
   /** Training rows (windows, or prefixes for `last`). */
@@ -179,10 +233,10 @@ export interface EpochStats {
 export const epochStats = (
   train: readonly Int32Array[],
   maxLen: number,
-  cfg: { readonly targets: TargetMode; readonly minContext: number; readonly batch: number },
+  cfg: { readonly targets: TargetMode; readonly minContext: number; readonly batch: number; readonly maskRatio?: number },
   seed = 0,
 ): EpochStats => {
-  const rows = makeRows(train, maxLen, cfg.targets, cfg.targets === "all_positions" ? cfg.minContext : 0);
+  const rows = makeRows(train, maxLen, cfg.targets, cfg.targets === "all_positions" ? cfg.minContext : 0, cfg.maskRatio ?? 0.2);
   let positions = 0;
   let context = 0;
   let prefixContext = 0;
@@ -191,6 +245,12 @@ export const epochStats = (
     const len = rows.len[r]!;
     const start = rows.start[r]!;
     positions += len;
+    if (rows.mode === "masked") {
+      // Its expected targets each see the whole window, both sides (as RecBole's BERT4Rec sees its prefix).
+      context += len * rows.ratio * len;
+      prefixContext += len * rows.ratio * len;
+      continue;
+    }
     // The target at position p sees the row's first p + 1 inputs; its history is start + p + 1 items.
     for (let p = rows.mode === "last" ? len - 1 : rows.from[r]!; p < len; p++) {
       const full = Math.min(start + p + 1, maxLen);
@@ -209,6 +269,7 @@ export const epochStats = (
   const t = rows.targets;
   return {
     targets: cfg.targets,
+    maskRatio: cfg.maskRatio ?? 0.2,
     minContext: cfg.targets === "all_positions" ? cfg.minContext : 0,
     batch: cfg.batch,
     rows: rows.len.length,

@@ -19,6 +19,8 @@ export type OutputKind = "tied" | "linear";
 /** The output's options besides its kind: `seen`, the seen-aware adjustment (layers/seen.ts), off by default. */
 export interface OutputOptions {
   readonly seen?: SeenMode;
+  /** The item table ends with a mask token (`targets: masked`): it never scores, and scoring appends it to the input. */
+  readonly maskToken?: boolean;
 }
 
 export interface SequenceNetOptions {
@@ -32,6 +34,8 @@ export interface SequenceNetOptions {
   readonly rng: Rng;
   /** The seen-aware score adjustment, or none. */
   readonly seen?: SeenAware | null;
+  /** The embedding's last row (numItems + 1) is a mask token (`targets: masked`). */
+  readonly maskToken?: boolean;
 }
 
 /** Inputs per scoring batch (bounds the [inputs, items] score block). */
@@ -46,6 +50,8 @@ export class SequenceNet {
   readonly maxLen: number;
   /** The seen-aware score adjustment (`output tied(seen: …)`), or null. */
   readonly seen: SeenAware | null;
+  /** The mask token's id (numItems + 1) when the model has one (`targets: masked`), else null. */
+  readonly maskId: number | null;
   private readonly outMatrix: tf.Variable<tf.Rank.R2>;
   private readonly rng: Rng;
 
@@ -58,6 +64,10 @@ export class SequenceNet {
     this.maxLen = o.maxLen;
     this.rng = o.rng;
     this.seen = o.seen ?? null;
+    this.maskId = o.maskToken ? o.numItems + 1 : null;
+    if (o.embedding.table.shape[0] !== o.numItems + 1 + (o.maskToken ? 1 : 0)) {
+      throw new Error(`SequenceNet: an item table of ${o.embedding.table.shape[0]} rows for ${o.numItems} items${o.maskToken ? " and a mask token" : ""}`);
+    }
     const dim = o.embedding.table.shape[1];
     this.outMatrix = o.output === "tied"
       ? o.embedding.table
@@ -73,10 +83,10 @@ export class SequenceNet {
   static fromIR(model: SequenceModel, numItems: number, maxLen: number, rng: Rng): SequenceNet {
     const params = new ParamStore(rng);
     const ctx = { params };
-    const embedding = itemEmbedding(ctx, "item_embedding", { numItems, dim: model.embeddingDim });
+    const embedding = itemEmbedding(ctx, "item_embedding", { numItems, dim: model.embeddingDim, ...(model.maskToken ? { maskToken: true } : {}) });
     const modules = buildLayers(ctx, model.layers);
     const seen = SequenceNet.seenAware(ctx, model.seen === "none" ? undefined : model.seen, maxLen, model.embeddingDim);
-    return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork(), seen });
+    return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork(), seen, maskToken: model.maskToken });
   }
 
   /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]. */
@@ -91,24 +101,39 @@ export class SequenceNet {
     return this.modules.reduce((h, m) => m.apply(h, ctx), this.embedding.lookup(seqs, batch, len));
   }
 
-  /** [numItems + 1, dim]: the item embedding when tied, else the output matrix. Row 0 never scores. */
+  /**
+   * [numItems + 1, dim]: the item embedding when tied (without its mask-token row, which never
+   * scores: a new tensor then, to dispose or to use inside a tidy), else the output matrix. Row 0 never scores.
+   */
   outputMatrix(): tf.Tensor2D {
-    return this.outMatrix;
+    return this.maskId !== null && this.output === "tied" ? tf.slice(this.outMatrix, [0, 0], [this.numItems + 1, -1]) : this.outMatrix;
   }
 
   /**
    * Full-ranking scores for the evaluator: for each history (at most maxLen most recent items,
    * unpadded) the scores of the hidden state at its last item against every item, plus the seen-aware
-   * adjustment of the items in that input when the model has one. Column 0 is -Infinity.
+   * adjustment of the items in that input when the model has one. Column 0 is -Infinity. With a mask
+   * token the input is the history's last maxLen - 1 items and the mask token after them, scored at
+   * the mask (BERT4Rec's prediction).
    */
   scorer(maxLen = this.maxLen): Scorer {
     return async (inputs) => {
       const V = this.numItems + 1;
       const out = new Float32Array(inputs.length * V);
       const fwd: ForwardContext = { training: false, rng: this.rng };
-      const WT = tf.transpose(this.outMatrix); // [dim, V], explicit: wasm's transposed matmul is slow
+      const WT = tf.tidy(() => tf.transpose(this.outputMatrix())); // [dim, V], explicit: wasm's transposed matmul is slow
+      const mask = this.maskId;
+      const keep = mask === null ? maxLen : maxLen - 1;
+      const input = (s: Int32Array): Int32Array => {
+        const tail = s.length > keep ? s.subarray(s.length - keep) : s;
+        if (mask === null) return tail;
+        const r = new Int32Array(tail.length + 1);
+        r.set(tail);
+        r[tail.length] = mask;
+        return r;
+      };
       for (let i0 = 0; i0 < inputs.length; i0 += SCORE_BATCH) {
-        const rows = inputs.slice(i0, i0 + SCORE_BATCH).map((s) => (s.length > maxLen ? s.subarray(s.length - maxLen) : s));
+        const rows = inputs.slice(i0, i0 + SCORE_BATCH).map(input);
         const len = Math.max(1, ...rows.map((r) => r.length));
         const ids = new Int32Array(rows.length * len);
         const last = new Int32Array(rows.length);

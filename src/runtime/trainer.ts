@@ -9,7 +9,7 @@ import { metricKey, type TrainConfig } from "../ir/spec.js";
 import type { MetricValues, SeenInTopFigures } from "../eval/types.js";
 import { UserError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
-import { epochBatches, makeBatch, makeRows, microBatches, targetCount } from "./batches.js";
+import { drawMasks, epochBatches, makeBatch, makeRows, microBatches, targetCount } from "./batches.js";
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from "./checkpoint.js";
 import { uninterruptible } from "./interrupt.js";
 import { trimWebgpuPool } from "./webgpu.js";
@@ -92,7 +92,8 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
   const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
   const optimizer = makeOptimizer(cfg.optimizer, params);
   const average = cfg.weightAverage ? new WeightAverage(cfg.weightAverage.decay, cfg.weightAverage.start, params) : null;
-  const rows = makeRows(sequences, opts.maxLen, cfg.targets, cfg.minContext);
+  const rows = makeRows(sequences, opts.maxLen, cfg.targets, cfg.minContext, cfg.maskRatio);
+  if (cfg.targets === "masked" && net.maskId === null) throw new Error("train: targets masked needs a network with a mask token (SequenceModel.maskToken)");
   if (rows.targets === 0) throw new UserError("no training targets: every training sequence is shorter than 2 items");
   const progress = new Progress(opts.progress ?? null, cfg.epochs);
   const stopKey = cfg.earlyStopping ? metricKey(cfg.earlyStopping.metric) : null;
@@ -175,13 +176,17 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
     let count = 0;
     for (let s = 0; s < batches.length; s++) {
       const ids = batches[s]!;
-      const batchCount = targetCount(rows, ids);
+      // Masked rows: this batch's masks, drawn before its parts so that they divide by its whole count.
+      const masks = rows.mode === "masked" ? { masks: drawMasks(rows, ids, opts.maxLen, opts.rng), maskId: net.maskId! } : undefined;
+      const batchCount = masks ? masks.masks.count : targetCount(rows, ids);
+      if (batchCount === 0) continue; // masked rows that drew no mask at all: nothing to learn from, no step
       const lr = lrAt(s);
       // One optimizer step: the loss and gradients of the whole batch, summed over its micro-batches.
       let loss = 0;
       const grads: Record<string, tf.Tensor> = {};
       for (const part of microBatches(rows, ids, opts.microBatchPositions ?? MICRO_BATCH_POSITIONS)) {
-        const b = makeBatch(rows, sequences, part);
+        const b = makeBatch(rows, sequences, part, masks);
+        if (b.count === 0) continue; // a part whose rows drew no mask predicts nothing
         const { value, grads: byVar } = tf.variableGrads(
           () => sequenceLoss(net, b, cfg.loss.labelSmoothing, fwd, batchCount),
           variables,

@@ -38,6 +38,18 @@ describe("explain", () => {
     assert.equal(e.totalParams, 342_464);
     assert.equal(e.layers.find((l) => l.layer.trim() === "attention_pool")!.params, local);
   });
+  it("BERT4Rec on ML-1M: RecBole 1.2's BERT4Rec module by module (331,648)", () => {
+    // RecBole's BERT4Rec(n_items = 3,417 with padding, hidden 64, inner 256, 2 layers, max_seq_length 200):
+    const itemEmbedding = (3417 + 1) * 64; //     item_embedding: n_items + 1 rows, the last the mask token
+    const positions = 200 * 64; //                  position_embedding
+    const inputNorm = 2 * 64; //                    LayerNorm
+    const attention = 4 * (64 * 64 + 64); //        query, key, value, dense (with biases)
+    const ffn = 64 * 256 + 256 + 256 * 64 + 64; //  dense_1, dense_2
+    const layer = attention + 2 * 64 + ffn + 2 * 64; // with the two LayerNorms of each TransformerLayer
+    const e = explained("specs/bert4rec.rec", 3416);
+    assert.equal(e.totalParams, itemEmbedding + positions + inputNorm + 2 * layer);
+    assert.equal(e.totalParams, 331_648);
+  });
   describe("every spec's count equals the numbers the runtime creates for it", () => {
     before(async () => { await initBackend("cpu"); });
     for (const f of readdirSync("specs").filter((n) => n.endsWith(".rec") && n !== "blocks.rec")) {

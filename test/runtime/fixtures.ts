@@ -13,12 +13,13 @@ export const tinyMamba = (dim = 16, dropout = 0): SequenceModel => {
     { ...base, kind: "mamba", dState: 4, dConv: 4, expand: 2, dInner: 2 * dim, dtRank: Math.ceil(dim / 16), dtInit: "zero" },
     { ...base, kind: "layernorm", eps: 1e-12 },
   ];
-  return { kind: "sequence", name: "Tiny", origin, embeddingDim: dim, layers, output: "tied", seen: "none" };
+  return { kind: "sequence", name: "Tiny", origin, embeddingDim: dim, layers, output: "tied", seen: "none", maskToken: false };
 };
 
 export const trainConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   loss: { kind: "cross_entropy", labelSmoothing: 0 },
   targets: "all_positions",
+  maskRatio: 0.2,
   minContext: 0,
   optimizer: { kind: "adam", lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
   schedule: { kind: "constant" },

@@ -270,5 +270,6 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
     }));
     return undefined;
   }
-  return { kind: "sequence", name: m.name.name, origin, embeddingDim: dim, layers: lowered.layers, output, seen };
+  // maskToken follows train.targets, which lowerSpec reads after the model.
+  return { kind: "sequence", name: m.name.name, origin, embeddingDim: dim, layers: lowered.layers, output, seen, maskToken: false };
 };

@@ -77,7 +77,8 @@ export const lowerTrain = (section: Section | undefined, sink: Sink): TrainConfi
   }
   return {
     loss: { kind: "cross_entropy", labelSmoothing: r.loss.args.labelSmoothing },
-    targets: r.targets,
+    targets: r.targets.variant,
+    maskRatio: r.targets.variant === "masked" ? r.targets.args.ratio : 0.2,
     minContext: r.minContext,
     optimizer, schedule,
     clipNorm: r.clipNorm,

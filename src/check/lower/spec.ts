@@ -34,8 +34,10 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   const model = items.find((i): i is ModelDef => i.kind === "ModelDef");
   const section = (name: string): Section | undefined => items.find((i): i is Section => i.kind === "Section" && i.name.name === name);
   const data = lowerData(section("data"), sink);
-  const ir = model && lowerModel(model, { sink, blocks, dataMaxLen: data?.maxLen ?? 0 });
   const train = lowerTrain(section("train"), sink);
+  const lowered = model && lowerModel(model, { sink, blocks, dataMaxLen: data?.maxLen ?? 0 });
+  // The mask token of `targets: masked` is an extra row of the model's item table.
+  const ir = lowered?.kind === "sequence" && train?.targets === "masked" ? { ...lowered, maskToken: true } : lowered;
   const evalCfg = lowerEval(section("eval"), sink);
   const ablate = ir && lowerAblate(section("ablate"), ir, sink);
   const tune = ir && train && evalCfg ? lowerTune(section("tune"), ir, train, evalCfg, sink) : undefined;
@@ -87,6 +89,13 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
         related: [...(entry ? [{ message: "targets set here", span: entry.value.span }] : []), ...(l.origin.via ?? []).map((span) => ({ message: "through the block used here", span }))],
       }));
     }
+  }
+  if (ir?.kind === "sequence" && ir.seen !== "none" && train?.targets === "masked") {
+    const out = model?.body.find((l) => l.kind === "Output");
+    d.push(diag("SeenMasked", out?.span ?? main.ast.span, `output (seen: ${ir.seen}) adjusts scores by the items before each prediction, but with train.targets masked the predictions sit among masked items and the input holds the mask token`, {
+      hint: "drop `seen:`, or train with targets all_positions or last",
+      ...(trainEntry("targets") ? { related: [{ message: "targets set here", span: trainEntry("targets")!.value.span }] } : {}),
+    }));
   }
   if (train?.earlyStopping && train.earlyStopping.patience >= train.epochs) {
     const e = trainEntry("early_stopping");
