@@ -48,10 +48,11 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   explain: {
-    synopsis: "reccompile explain <file.rec> [--items N] [--json]",
+    synopsis: "reccompile explain <file.rec> [--items N] [--users N] [--json]",
     summary: "The resolved spec, each layer's output shape, parameter counts and FLOPs per token.",
     flags: [
       ["--items N", "catalogue size to size the embeddings with (default: 3416, ML-1M's)"],
+      ["--users N", "users to size a user table with (`embedding users`; default: 6040, ML-1M's)"],
       ["--json", "machine-readable output"],
     ],
   },
@@ -106,10 +107,11 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   recommend: {
-    synopsis: "reccompile recommend <run-dir> --history 12,7,301 [--k N] [--titles FILE] [--item-map TSV] [--json]",
+    synopsis: "reccompile recommend <run-dir> --history 12,7,301 [--user ID] [--k N] [--titles FILE] [--item-map TSV] [--json]",
     summary: "The top-K items a run's model recommends after a history of item ids (oldest first).",
     flags: [
       ["--history IDS", "comma-separated item ids of the run's data, oldest first (required)"],
+      ["--user ID", "a user of the run's data, for a model with a user table (`embedding users`); without it the table adds zeros"],
       ["--k N", "how many items (default: 10)"],
       ["--titles FILE", "MovieLens movies.dat or u.item, to print titles"],
       ["--item-map TSV", "item id -> original id, when the data was renumbered"],

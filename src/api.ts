@@ -8,7 +8,7 @@ import type { ItemEmbedding } from "./runtime/layers/embedding.js";
 import { SequenceNet, type OutputKind, type OutputOptions } from "./runtime/net.js";
 
 export {
-  attention, attentionPool, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, sequential,
+  attention, attentionPool, caser, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, sequential, userEmbedding,
 } from "./runtime/layers/index.js";
 export type { Module } from "./runtime/module.js";
 export type { BuildContext, Model, ModelDefinition, PopularityModel, RunConfig } from "./runtime/definition.js";

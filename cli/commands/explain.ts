@@ -1,4 +1,4 @@
-/** `reccompile explain <file.rec> [--items N] [--json]`: resolved spec, layer shapes, parameters, FLOPs per token. */
+/** `reccompile explain <file.rec> [--items N] [--users N] [--json]`: resolved spec, layer shapes, parameters, FLOPs per token. */
 import { boolFlag, intFlag, parseArgs } from "../args.js";
 import { explainFile, explainJson } from "../../src/app/explain.js";
 import { renderExplained } from "../../src/ir/explain.js";
@@ -8,13 +8,15 @@ import { UserError } from "../../src/util/errors.js";
 
 /** ML-1M after 5-core filtering, the paper's main dataset. */
 const DEFAULT_ITEMS = 3416;
+const DEFAULT_USERS = 6040;
 
 export const run = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs("explain", argv, { items: "value", json: "boolean" });
-  if (args.positional.length !== 1) throw new UserError("usage: reccompile explain <file.rec> [--items N] [--json]");
+  const args = parseArgs("explain", argv, { items: "value", users: "value", json: "boolean" });
+  if (args.positional.length !== 1) throw new UserError("usage: reccompile explain <file.rec> [--items N] [--users N] [--json]");
   const file = args.positional[0]!;
   const items = intFlag("explain", args, "items", 1, 1e9) ?? DEFAULT_ITEMS;
-  const o = explainFile(file, items);
+  const users = intFlag("explain", args, "users", 1, 1e9) ?? DEFAULT_USERS;
+  const o = explainFile(file, items, users);
   if (!o.ok) {
     process.stderr.write(renderDiagnostics(o.diagnostics, o.sources));
     if (o.libraryOnly) process.stderr.write(`${file} only defines blocks: nothing to explain\n`);

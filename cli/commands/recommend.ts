@@ -4,7 +4,7 @@ import { recommend } from "../../src/app/recommend.js";
 import { UserError } from "../../src/util/errors.js";
 
 export const run = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs("recommend", argv, { history: "value", k: "value", titles: "value", "item-map": "value", json: "boolean" });
+  const args = parseArgs("recommend", argv, { history: "value", user: "value", k: "value", titles: "value", "item-map": "value", json: "boolean" });
   if (args.positional.length !== 1) throw new UserError(`reccompile recommend: expected one run folder, got ${args.positional.length}`);
   const history = stringFlag(args, "history");
   if (history === undefined || history.trim() === "") throw new UserError("reccompile recommend: --history is required, e.g. --history 12,7,301 (item ids of the data, oldest first)");
@@ -12,6 +12,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     runDir: args.positional[0]!,
     k: intFlag("recommend", args, "k", 1, 100_000) ?? 10,
     history: history.split(",").map((s) => s.trim()),
+    ...(stringFlag(args, "user") === undefined ? {} : { user: stringFlag(args, "user")! }),
     titles: stringFlag(args, "titles"),
     itemMap: stringFlag(args, "item-map"),
     log: process.stderr,

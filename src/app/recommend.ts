@@ -13,6 +13,8 @@ export interface RecommendOptions {
   /** Item ids of the run's data, oldest first. */
   readonly history: readonly string[];
   readonly k: number;
+  /** A user id of the run's data: a model with a user table (`embedding users`) uses that user's row; without, none. */
+  readonly user?: string;
   /** MovieLens movies.dat or u.item (or `id<TAB>title` lines), to name the items. */
   readonly titles?: string;
   /** Item id -> original id, when the data was renumbered. */
@@ -36,6 +38,11 @@ export const recommend = async (o: RecommendOptions): Promise<{ history: string[
     if (i === undefined || i === 0) throw new UserError(`reccompile recommend: item '${id}' in --history is not an item of the run's data`);
     return i;
   });
+  let user = -1;
+  if (o.user !== undefined) {
+    user = restored.idMaps.users.indexOf(o.user);
+    if (user < 0) throw new UserError(`reccompile recommend: user '${o.user}' in --user is not a user of the run's data`);
+  }
   const titles = o.titles === undefined ? null : readTitles(o.titles);
   const itemMap = o.itemMap === undefined ? null : readItemMap(o.itemMap);
   const log = (line: string): void => { o.log.write(`${line}\n`); };
@@ -44,7 +51,7 @@ export const recommend = async (o: RecommendOptions): Promise<{ history: string[
   const model = restoreModel(restored);
   // The popularity baseline's scores are counts over the run's training split, so only it needs the data.
   const scorer = "params" in model ? model.scorer() : popularityScorer(prepareData(restored.source, restored.module.config.data).split);
-  const scores = await scorer([Int32Array.from(history)]);
+  const scores = await scorer([Int32Array.from(history)], Int32Array.of(user));
   const numItems = restored.idMaps.items.length - 1;
   const order = Array.from({ length: numItems }, (_, i) => i + 1).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, o.k);
   const recommendations = order.map((item, r) => {

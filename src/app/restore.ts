@@ -64,7 +64,7 @@ export const openRun = async (runDir: string, command = "reccompile eval"): Prom
 export const restoreModel = (run: RestoredRun, maxLen = run.module.config.data.maxLen): Model => {
   const rng = new Rng(run.module.config.train.seed);
   const numItems = run.idMaps.items.length - 1;
-  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen, rng };
+  const ctx: BuildContext = { params: new ParamStore(rng), numItems, numUsers: run.idMaps.users.length, maxLen, rng };
   const model = run.module.build(ctx);
   if ("params" in model) {
     const saved = readJson<SavedParams>(run.dir, RUN_FILES.weights);

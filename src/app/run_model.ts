@@ -75,8 +75,8 @@ const evalMetrics = (def: ModelDefinition): Metric[] => {
   return metrics;
 };
 
-const buildModel = (def: ModelDefinition, numItems: number, rng: Rng): Model => {
-  const ctx: BuildContext = { params: new ParamStore(rng), numItems, maxLen: def.config.data.maxLen, rng };
+const buildModel = (def: ModelDefinition, numItems: number, numUsers: number, rng: Rng): Model => {
+  const ctx: BuildContext = { params: new ParamStore(rng), numItems, numUsers, maxLen: def.config.data.maxLen, rng };
   return def.build(ctx);
 };
 
@@ -88,7 +88,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
   const scoring = { metrics: evalMetrics(def), excludeSeen: cfg.eval.excludeSeen };
 
   const rng = new Rng(cfg.train.seed);
-  const model = buildModel(def, split.numItems, rng);
+  const model = buildModel(def, split.numItems, split.train.length, rng);
   let kernels = "none";
   let summary: TrainSummary | null = null;
   const t0 = performance.now();

@@ -131,10 +131,20 @@ export const LAYERS = {
     },
   }),
   linear: layer({
-    doc: "Dense projection to `dim`.",
+    doc: "Dense projection to `dim`, then an activation.",
     params: {
       dim: posInt("Output width.", { default: (c) => c.width, defaultText: "width" }),
       bias: bool("Add a bias vector.", { default: true }),
+      activation: enumOf(["none", "relu", "gelu"], "Applied after the projection.", { default: "none" }),
+    },
+  }),
+  caser: layer({
+    doc: "Caser's horizontal and vertical convolutions over the last `window` states at every position (RecBole's layout: oldest first, zeros after a shorter prefix); " +
+      "outputs vertical * width + horizontal * window features.",
+    params: {
+      window: posInt("L: the states each position's convolutions see (Caser's L; RecBole's max_seq_length)."),
+      horizontal: posInt("Horizontal filters per height 1..window (Caser's n_h), ReLU and max-pooled over time.", { default: 16 }),
+      vertical: posInt("Vertical filters (Caser's n_v), each a weighted sum of the window's rows.", { default: 8 }),
     },
   }),
   popularity: layer({ doc: "Popularity baseline: scores are training-split item counts. Alone in its model.", params: {} }),
@@ -147,6 +157,11 @@ export const isLayerName = (name: string): name is LayerName => Object.hasOwn(LA
 
 /** `embedding items(dim: 64)`: the item table, first in every sequence model. */
 export const EMBEDDING = layer({ doc: "Item embedding; row 0 is padding.", positional: "dim", params: { dim: posInt("Embedding width.") } });
+/** `embedding users(dim: 64)`: a user table, joined to the state where it stands. */
+export const USER_EMBEDDING = layer({
+  doc: "User embedding, one row per training user, concatenated to the state: [h, P_u] (width + dim). A history scored without a training user (`recommend`) joins zeros.",
+  positional: "dim", params: { dim: posInt("Embedding width.") },
+});
 export const OUTPUT_MODES = ["tied", "linear"] as const;
 /** `output tied(seen: recency)`: the output's arguments, the same for both modes. */
 export const OUTPUT = layer({
@@ -277,6 +292,7 @@ export const parameterTableMarkdown = (): string => {
     }
   };
   add("model", "embedding items", EMBEDDING.params.dim);
+  add("model", "embedding users", USER_EMBEDDING.params.dim);
   for (const [layer, def] of Object.entries(LAYERS)) for (const [n, p] of Object.entries(def.params)) add(`layer ${layer}`, n, p);
   add("model output", "seen", OUTPUT.params.seen);
   for (const [section, table] of Object.entries(SECTIONS)) for (const [n, p] of Object.entries(table)) add(section, n, p);

@@ -166,7 +166,7 @@ export const evaluate = async (scorer: Scorer, cases: readonly EvalCase[], opts:
   for (let start = 0; start < cases.length; start += chunk) {
     const end = Math.min(cases.length, start + chunk);
     const batch = cases.slice(start, end);
-    const scores = await scorer(batch.map((c) => c.input));
+    const scores = await scorer(batch.map((c) => c.input), Int32Array.from(batch, (c) => c.user));
     if (!(scores instanceof Float32Array) || scores.length !== batch.length * width)
       throw new Error(`evaluate: the scorer returned ${scores?.length} scores for ${batch.length} inputs; expected ${batch.length} x ${width} (numItems + 1)`);
     for (let r = 0; r < batch.length; r++) {

@@ -3,7 +3,8 @@
  * Returns [inputs.length, numItems + 1] scores row-major; column 0 (padding) is ignored.
  * Each input holds at most max_len most recent items, chronological, unpadded.
  */
-export type Scorer = (inputs: readonly Int32Array[]) => Promise<Float32Array>;
+/** Scores of every item (padding column included) for each input; `users[i]`: input i's user (-1 or absent: none known). */
+export type Scorer = (inputs: readonly Int32Array[], users?: Int32Array) => Promise<Float32Array>;
 
 export interface MetricValues {
   /** Keyed "hr@10", "ndcg@10", "mrr@10", "recall@20", ... */

@@ -10,7 +10,7 @@
  * Model fields read `layers[…]`, `embeddingDim`, …; the sections `data.…`, `train.…`, `eval.…`, `ablate`, `tune`.
  */
 import type { CheckedSpec, Layer } from "./spec.js";
-import { mambaText, tuneLines } from "./print.js";
+import { linearText, mambaText, tuneLines } from "./print.js";
 
 const IGNORED = new Set(["origin", "span", "file"]);
 
@@ -40,7 +40,9 @@ export const layerText = (l: Layer): string => {
     case "gru": return `gru(hidden: ${l.hidden})`;
     case "attention_pool": return `attention_pool(concat: ${l.concat})`;
     case "ffn": return `ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`;
-    case "linear": return `linear(dim: ${l.outDim}, bias: ${l.bias})`;
+    case "linear": return linearText(l);
+    case "caser": return `caser(window: ${l.window}, horizontal: ${l.horizontal}, vertical: ${l.vertical})`;
+    case "user_embedding": return `embedding users(dim: ${l.dim})`;
     case "residual": return `residual { ${l.body.map(layerText).join("  ")} }`;
     case "repeat": return `repeat ${l.times} { ${l.body.map(layerText).join("  ")} }`;
   }

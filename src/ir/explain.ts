@@ -22,6 +22,7 @@ export interface LayerRow {
 export interface Explained {
   readonly spec: CheckedSpec;
   readonly items: number;
+  readonly users: number;
   readonly layers: readonly LayerRow[];
   readonly totalParams: number;
   readonly flopsPerToken: number;
@@ -32,7 +33,7 @@ export const FLOP_CONVENTION = "forward only; multiply-add = 2 FLOPs; bias/resid
 
 interface Cost { readonly params: number; readonly flops: number }
 
-const layerCost = (l: Layer, maxLen: number): Cost => {
+const layerCost = (l: Layer, maxLen: number, numUsers: number): Cost => {
   const d = l.inDim;
   switch (l.kind) {
     case "dropout": return { params: 0, flops: 0 };
@@ -60,18 +61,30 @@ const layerCost = (l: Layer, maxLen: number): Cost => {
     }
     case "ffn": return { params: d * l.inner + l.inner + l.inner * d + d, flops: 2 * d * l.inner + l.inner + 2 * l.inner * d + d };
     case "linear": return { params: d * l.outDim + (l.bias ? l.outDim : 0), flops: 2 * d * l.outDim + (l.bias ? l.outDim : 0) };
+    case "caser": {
+      const { window: L, horizontal: nh, vertical: nv } = l;
+      // Horizontal: nh filters of h x d (+ bias) for each height h; vertical: nv filters of L (+ bias).
+      let params = nv * L + nv;
+      let flops = nv * d * (2 * L + 1);
+      for (let h = 1; h <= L; h++) {
+        params += nh * h * d + nh;
+        flops += (L - h + 1) * nh * (2 * h * d + 1);
+      }
+      return { params, flops };
+    }
+    case "user_embedding": return { params: (numUsers + 1) * l.dim, flops: 0 };
     case "residual": {
-      const inner = l.body.map((b) => layerCost(b, maxLen));
+      const inner = l.body.map((b) => layerCost(b, maxLen, numUsers));
       return { params: inner.reduce((s, c) => s + c.params, 0), flops: inner.reduce((s, c) => s + c.flops, 0) + d };
     }
     case "repeat": {
-      const inner = l.body.map((b) => layerCost(b, maxLen));
+      const inner = l.body.map((b) => layerCost(b, maxLen, numUsers));
       return { params: l.times * inner.reduce((s, c) => s + c.params, 0), flops: l.times * inner.reduce((s, c) => s + c.flops, 0) };
     }
   }
 };
 
-const detailOf = (l: Layer): string => {
+const detailOf = (l: Layer, numUsers: number): string => {
   switch (l.kind) {
     case "dropout": return `rate ${l.rate}`;
     case "layernorm": return `eps ${l.eps}`;
@@ -81,18 +94,21 @@ const detailOf = (l: Layer): string => {
     case "gru": return `hidden ${l.hidden}`;
     case "attention_pool": return l.concat ? `[c_t, h_t] -> ${l.outDim}` : "c_t";
     case "ffn": return `inner ${l.inner}, ${l.activation}, dropout ${l.dropout}`;
-    case "linear": return `${l.inDim} -> ${l.outDim}${l.bias ? ", bias" : ""}`;
+    case "linear": return `${l.inDim} -> ${l.outDim}${l.bias ? ", bias" : ""}${l.activation === "none" ? "" : `, ${l.activation}`}`;
+    case "caser": return `window ${l.window}: ${l.horizontal} horizontal filters per height 1..${l.window}, ${l.vertical} vertical`;
+    case "user_embedding": return `${numUsers + 1} rows (users + padding) x ${l.dim}, joined: ${l.inDim} + ${l.dim}`;
     case "residual": return "x + body(x)";
     case "repeat": return `x${l.times}, own weights per copy`;
   }
 };
 
-export const explain = (spec: CheckedSpec, numItems: number): Explained => {
+/** `spec` explained for `numItems` items and, for a model with a user table, `numUsers` users. */
+export const explain = (spec: CheckedSpec, numItems: number, numUsers = 0): Explained => {
   const rows: LayerRow[] = [];
   const maxLen = spec.data.maxLen;
   const shape = (w: number): string => `[batch, ${maxLen}, ${w}]`;
   if (spec.model.kind === "popularity") {
-    return { spec, items: numItems, layers: [{ layer: "popularity", detail: "item counts", shape: `[batch, ${numItems + 1}]`, params: 0, flopsPerToken: 0 }], totalParams: 0, flopsPerToken: 0, flopConvention: FLOP_CONVENTION };
+    return { spec, items: numItems, users: numUsers, layers: [{ layer: "popularity", detail: "item counts", shape: `[batch, ${numItems + 1}]`, params: 0, flopsPerToken: 0 }], totalParams: 0, flopsPerToken: 0, flopConvention: FLOP_CONVENTION };
   }
   const m = spec.model;
   const rows0 = numItems + 1;
@@ -100,13 +116,13 @@ export const explain = (spec: CheckedSpec, numItems: number): Explained => {
   rows.push({ layer: "embedding items", detail: `${tableRows} rows (items + padding${m.maskToken ? " + mask token" : ""}) x ${m.embeddingDim}`, shape: shape(m.embeddingDim), params: tableRows * m.embeddingDim, flopsPerToken: 0 });
   const visit = (ls: readonly Layer[], depth: number): void => {
     for (const l of ls) {
-      const c = layerCost(l, maxLen);
-      rows.push({ layer: `${"  ".repeat(depth)}${l.kind}`, detail: detailOf(l), shape: shape(l.outDim), params: c.params, flopsPerToken: c.flops });
+      const c = layerCost(l, maxLen, numUsers);
+      rows.push({ layer: `${"  ".repeat(depth)}${l.kind}`, detail: detailOf(l, numUsers), shape: shape(l.outDim), params: c.params, flopsPerToken: c.flops });
       if (l.kind === "residual" || l.kind === "repeat") visit(l.body, depth + 1);
     }
   };
   visit(m.layers, 0);
-  const top = m.layers.map((l) => layerCost(l, maxLen));
+  const top = m.layers.map((l) => layerCost(l, maxLen, numUsers));
   const outParams = m.output === "linear" ? rows0 * m.embeddingDim : 0;
   const outFlops = 2 * m.embeddingDim * rows0;
   rows.push({ layer: `output ${m.output}`, detail: m.output === "tied" ? "scores = h . E^T (shares the embedding)" : `separate ${rows0} x ${m.embeddingDim} matrix`, shape: `[batch, ${maxLen}, ${rows0}]`, params: outParams, flopsPerToken: outFlops });
@@ -120,19 +136,25 @@ export const explain = (spec: CheckedSpec, numItems: number): Explained => {
   }
   const totalParams = tableRows * m.embeddingDim + top.reduce((s, c) => s + c.params, 0) + outParams + seenParamCount;
   const flopsPerToken = top.reduce((s, c) => s + c.flops, 0) + outFlops + seenFlops;
-  return { spec, items: numItems, layers: rows, totalParams, flopsPerToken, flopConvention: FLOP_CONVENTION };
+  return { spec, items: numItems, users: numUsers, layers: rows, totalParams, flopsPerToken, flopConvention: FLOP_CONVENTION };
 };
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 /** A readable table for the terminal. */
+/** Whether the model has a user table (`embedding users`), whose size is the number of users. */
+export const usesUsers = (spec: CheckedSpec): boolean => {
+  const has = (ls: readonly Layer[]): boolean => ls.some((l) => l.kind === "user_embedding" || ((l.kind === "residual" || l.kind === "repeat") && has(l.body)));
+  return spec.model.kind === "sequence" && has(spec.model.layers);
+};
+
 export const renderExplained = (e: Explained, resolvedText: string): string => {
   const head = ["layer", "detail", "output shape", "params", "FLOPs/token"];
   const body = e.layers.map((r) => [r.layer, r.detail, r.shape, fmtInt(r.params), fmtInt(r.flopsPerToken)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
   return [
-    `${e.spec.model.name} (${e.spec.file}), ${fmtInt(e.items)} items`,
+    `${e.spec.model.name} (${e.spec.file}), ${fmtInt(e.items)} items${usesUsers(e.spec) ? `, ${fmtInt(e.users)} users` : ""}`,
     "",
     line(head),
     line(widths.map((w) => "-".repeat(w))),

@@ -2,7 +2,7 @@
  * Checked IR -> canonical .rec text: every default written out, blocks inlined, `repeat` kept.
  * Checking the text gives back an equal IR (modulo spans); the ablation generator writes variants with it.
  */
-import type { CheckedSpec, Distribution, Layer, MambaLayer, Metric, Optimizer, Schedule, TuneAlgorithm, TuneConfig } from "./spec.js";
+import type { CheckedSpec, Distribution, Layer, LinearLayer, MambaLayer, Metric, Optimizer, Schedule, TuneAlgorithm, TuneConfig } from "./spec.js";
 
 const num = (n: number): string => String(n);
 const metric = (m: Metric): string => `${m.name}@${m.k}`;
@@ -14,6 +14,9 @@ const metric = (m: Metric): string => `${m.name}@${m.k}`;
 export const mambaText = (l: MambaLayer): string =>
   `mamba(d_state: ${l.dState}, d_conv: ${l.dConv}, expand: ${l.expand}, dt_rank: ${l.dtRank}${l.dtInit === "zero" ? "" : `, dt_init: ${l.dtInit}`})`;
 
+/** `linear(...)`, its activation only when it has one, so specs written before the option print as they did. */
+export const linearText = (l: LinearLayer): string => `linear(dim: ${l.outDim}, bias: ${l.bias}${l.activation === "none" ? "" : `, activation: ${l.activation}`})`;
+
 const layerLines = (l: Layer, indent: string): string[] => {
   switch (l.kind) {
     case "dropout": return [`${indent}dropout(${num(l.rate)})`];
@@ -24,7 +27,9 @@ const layerLines = (l: Layer, indent: string): string[] => {
     case "gru": return [`${indent}gru(hidden: ${l.hidden})`];
     case "attention_pool": return [`${indent}attention_pool(concat: ${l.concat})`];
     case "ffn": return [`${indent}ffn(inner: ${l.inner}, activation: ${l.activation}, dropout: ${num(l.dropout)})`];
-    case "linear": return [`${indent}linear(dim: ${l.outDim}, bias: ${l.bias})`];
+    case "linear": return [`${indent}${linearText(l)}`];
+    case "caser": return [`${indent}caser(window: ${l.window}, horizontal: ${l.horizontal}, vertical: ${l.vertical})`];
+    case "user_embedding": return [`${indent}embedding users(dim: ${l.dim})`];
     case "residual": return [`${indent}residual {`, ...l.body.flatMap((b) => layerLines(b, `${indent}  `)), `${indent}}`];
     case "repeat": return [`${indent}repeat ${l.times} {`, ...l.body.flatMap((b) => layerLines(b, `${indent}  `)), `${indent}}`];
   }

@@ -23,6 +23,8 @@ export type Layer =
   | AttentionLayer
   | GruLayer
   | AttentionPoolLayer
+  | CaserLayer
+  | UserEmbeddingLayer
   | FfnLayer
   | LinearLayer
   | ResidualLayer
@@ -66,7 +68,18 @@ export interface GruLayer extends LayerBase { readonly kind: "gru"; readonly hid
 export interface AttentionPoolLayer extends LayerBase { readonly kind: "attention_pool"; readonly concat: boolean }
 /** dense(inner) -> activation -> dropout(dropout) -> dense(outDim), as RecBole's FeedForward without its LayerNorm. */
 export interface FfnLayer extends LayerBase { readonly kind: "ffn"; readonly inner: number; readonly activation: Activation; readonly dropout: number }
-export interface LinearLayer extends LayerBase { readonly kind: "linear"; readonly bias: boolean }
+export interface LinearLayer extends LayerBase { readonly kind: "linear"; readonly bias: boolean; readonly activation: LinearActivation }
+export type LinearActivation = "none" | "relu" | "gelu";
+/**
+ * Caser's convolutions (Tang and Wang, WSDM 2018; RecBole 1.2 caser.py) at every position t, over the
+ * window of the last `window` states up to t, laid out as RecBole lays out a prefix (oldest first,
+ * zeros after a prefix shorter than the window): `horizontal` filters of every height 1..window
+ * across the width, ReLU, max over time; `vertical` filters of the window's height, one number per
+ * width column. Output [vertical * inDim features, horizontal * window features].
+ */
+export interface CaserLayer extends LayerBase { readonly kind: "caser"; readonly window: number; readonly horizontal: number; readonly vertical: number }
+/** `embedding users(dim: D)`: the user's embedding (a table of one row per training user) joined after the state: [h, P_u], outDim = inDim + dim. */
+export interface UserEmbeddingLayer extends LayerBase { readonly kind: "user_embedding"; readonly dim: number }
 /** x + body(x); the body keeps the width. */
 export interface ResidualLayer extends LayerBase { readonly kind: "residual"; readonly body: readonly Layer[] }
 /** `times` copies of `body`, each with its own weights; the body keeps the width. */

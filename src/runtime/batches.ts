@@ -176,6 +176,7 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
   for (const r of ids) L = Math.max(L, rows.len[r]!);
   const inputs = new Int32Array(ids.length * L);
   const targets = new Int32Array(ids.length * L);
+  const users = Int32Array.from(ids, (r) => rows.seq[r]!);
   let count = 0;
   ids.forEach((r, k) => {
     const s = sequences[rows.seq[r]!]!;
@@ -200,7 +201,7 @@ export const makeBatch = (rows: Rows, sequences: readonly Int32Array[], ids: Int
       count += l - f;
     }
   });
-  return { rows: ids.length, len: L, inputs, targets, count };
+  return { rows: ids.length, len: L, inputs, targets, count, users };
 };
 
 export interface EpochStats {

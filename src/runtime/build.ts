@@ -3,7 +3,7 @@
  * paths that the generated code writes out (layer_calls.ts).
  */
 import type { Layer } from "../ir/spec.js";
-import { attention, attentionPool, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential } from "./layers/index.js";
+import { attention, attentionPool, caser, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential, userEmbedding } from "./layers/index.js";
 import { layerCall, repeatChildPath, repeatCopyPath, residualChildPath, topPath, type LayerCall } from "./layer_calls.js";
 import type { BuildContext, Module } from "./module.js";
 
@@ -16,6 +16,8 @@ const make = (ctx: BuildContext, name: string, call: LayerCall): Module => {
     case "attention": return attention(ctx, name, call.options);
     case "gru": return gru(ctx, name, call.options);
     case "attentionPool": return attentionPool(ctx, name, call.options);
+    case "caser": return caser(ctx, name, call.options);
+    case "userEmbedding": return userEmbedding(ctx, name, call.options);
     case "ffn": return ffn(ctx, name, call.options);
     case "linear": return linear(ctx, name, call.options);
   }

@@ -7,7 +7,7 @@
  */
 import type { Layer } from "../ir/spec.js";
 import type {
-  AttentionOptions, AttentionPoolOptions, DropoutOptions, FfnOptions, GruOptions, LayerNormOptions, LinearOptions, MambaOptions, PositionalOptions,
+  AttentionOptions, AttentionPoolOptions, CaserOptions, DropoutOptions, FfnOptions, GruOptions, LayerNormOptions, LinearOptions, MambaOptions, PositionalOptions, UserEmbeddingOptions,
 } from "./layers/index.js";
 
 /** A leaf layer as a factory call: `rt.<factory>(ctx, name, options)`. */
@@ -19,6 +19,8 @@ export type LayerCall =
   | { readonly factory: "attention"; readonly options: AttentionOptions }
   | { readonly factory: "gru"; readonly options: GruOptions }
   | { readonly factory: "attentionPool"; readonly options: AttentionPoolOptions }
+  | { readonly factory: "caser"; readonly options: CaserOptions }
+  | { readonly factory: "userEmbedding"; readonly options: UserEmbeddingOptions }
   | { readonly factory: "ffn"; readonly options: FfnOptions }
   | { readonly factory: "linear"; readonly options: LinearOptions };
 
@@ -42,7 +44,9 @@ export const layerCall = (layer: LeafLayer): LayerCall => {
     case "gru": return { factory: "gru", options: { inDim: layer.inDim, hidden: layer.hidden } };
     case "attention_pool": return { factory: "attentionPool", options: { dim: layer.inDim, concat: layer.concat } };
     case "ffn": return { factory: "ffn", options: { dim: layer.inDim, inner: layer.inner, outDim: layer.outDim, activation: layer.activation, dropout: layer.dropout } };
-    case "linear": return { factory: "linear", options: { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias } };
+    case "linear": return { factory: "linear", options: { inDim: layer.inDim, outDim: layer.outDim, bias: layer.bias, ...(layer.activation === "none" ? {} : { activation: layer.activation }) } };
+    case "caser": return { factory: "caser", options: { dim: layer.inDim, window: layer.window, horizontal: layer.horizontal, vertical: layer.vertical } };
+    case "user_embedding": return { factory: "userEmbedding", options: { inDim: layer.inDim, dim: layer.dim } };
   }
 };
 

@@ -17,11 +17,13 @@ export interface TrainBatch {
   readonly targets: Int32Array;
   /** Number of non-zero targets. */
   readonly count: number;
+  /** Each row's user (index of its training sequence), for a user table. */
+  readonly users?: Int32Array;
 }
 
 /** Hidden states at target positions only, [count, dim], their targets, and their flat positions in the batch. */
 const targetStates = (net: SequenceNet, b: TrainBatch, fwd: ForwardContext): { h: tf.Tensor2D; targets: Int32Array; positions: Int32Array } => {
-  const h = net.hidden(b.inputs, b.rows, b.len, fwd); // [rows, len, dim]
+  const h = net.hidden(b.inputs, b.rows, b.len, b.users ? { ...fwd, users: b.users } : fwd); // [rows, len, dim]
   const positions = new Int32Array(b.count);
   const targets = new Int32Array(b.count);
   let k = 0;

@@ -6,6 +6,8 @@ import type { ParamStore } from "./params.js";
 /** Build time: where parameters are created. */
 export interface BuildContext {
   readonly params: ParamStore;
+  /** Rows of a user table (`embedding users`): the training users; absent where no layer needs one. */
+  readonly numUsers?: number;
 }
 
 /** Run time: training mode switches dropout on; masks are drawn from `rng` (JS side, backend independent). */
@@ -17,6 +19,8 @@ export interface ForwardContext {
    * layers. Layers that look ahead (bidirectional attention) mask the padding with it; absent: no padding.
    */
   readonly lengths?: Int32Array;
+  /** Each row's user (index into the training users; -1 for none), for `embedding users`. */
+  readonly users?: Int32Array;
 }
 
 /** A layer: [batch, len, inDim] -> [batch, len, outDim]. */

@@ -80,16 +80,17 @@ export class SequenceNet {
   }
 
   /** Builds the network of `model` with parameters drawn from `rng` in layer order. */
-  static fromIR(model: SequenceModel, numItems: number, maxLen: number, rng: Rng): SequenceNet {
+  /** `numUsers` sizes a user table (`embedding users`); a model without one ignores it. */
+  static fromIR(model: SequenceModel, numItems: number, maxLen: number, rng: Rng, numUsers?: number): SequenceNet {
     const params = new ParamStore(rng);
-    const ctx = { params };
+    const ctx = { params, ...(numUsers === undefined ? {} : { numUsers }) };
     const embedding = itemEmbedding(ctx, "item_embedding", { numItems, dim: model.embeddingDim, ...(model.maskToken ? { maskToken: true } : {}) });
     const modules = buildLayers(ctx, model.layers);
     const seen = SequenceNet.seenAware(ctx, model.seen === "none" ? undefined : model.seen, maxLen, model.embeddingDim);
     return new SequenceNet({ params, embedding, modules, output: model.output, numItems, maxLen, rng: rng.fork(), seen, maskToken: model.maskToken });
   }
 
-  /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]. */
+  /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]; `fwd.users` gives each row's user to a user table. */
   hidden(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext): tf.Tensor3D {
     const lengths = new Int32Array(batch);
     for (let b = 0; b < batch; b++) {
@@ -117,10 +118,10 @@ export class SequenceNet {
    * the mask (BERT4Rec's prediction).
    */
   scorer(maxLen = this.maxLen): Scorer {
-    return async (inputs) => {
+    return async (inputs, users) => {
       const V = this.numItems + 1;
       const out = new Float32Array(inputs.length * V);
-      const fwd: ForwardContext = { training: false, rng: this.rng };
+      const base: ForwardContext = { training: false, rng: this.rng };
       const WT = tf.tidy(() => tf.transpose(this.outputMatrix())); // [dim, V], explicit: wasm's transposed matmul is slow
       const mask = this.maskId;
       const keep = mask === null ? maxLen : maxLen - 1;
@@ -141,6 +142,8 @@ export class SequenceNet {
           ids.set(r, i * len);
           last[i] = i * len + Math.max(0, r.length - 1);
         });
+        // Histories scored without their users (recommend) join no user row (-1).
+        const fwd: ForwardContext = { ...base, users: users ? users.subarray(i0, i0 + rows.length) : new Int32Array(rows.length).fill(-1) };
         const scores = tf.tidy(() => {
           const h = this.hidden(ids, rows.length, len, fwd); // [rows, len, dim]
           const hl = tf.gather(tf.reshape(h, [rows.length * len, h.shape[2]]), tf.tensor1d(last, "int32")) as tf.Tensor2D; // [rows, dim]

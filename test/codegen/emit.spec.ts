@@ -61,7 +61,7 @@ describe("codegen", () => {
   });
 
   describe("generated builders", () => {
-    for (const name of ["mamba4rec", "sasrec", "gru4rec", "narm"]) {
+    for (const name of ["mamba4rec", "sasrec", "gru4rec", "narm", "bert4rec", "caser"]) {
       it(`${name}: the same parameters, in the same order, with the same values as SequenceNet.fromIR`, async () => {
         const mod = (await import(`../../generated/${name}.js`)) as { build(ctx: BuildContext): unknown };
         const checked = checkFile(`specs/${name}.rec`);
@@ -71,14 +71,15 @@ describe("codegen", () => {
         if (spec.model.kind !== "sequence") return;
         const numItems = 23;
         const rng = new Rng(7);
-        const generated = mod.build({ params: new ParamStore(rng), numItems, maxLen: spec.data.maxLen, rng }) as SequenceNet;
-        const reference = SequenceNet.fromIR(spec.model, numItems, spec.data.maxLen, new Rng(7));
+        const numUsers = 4;
+        const generated = mod.build({ params: new ParamStore(rng), numItems, numUsers, maxLen: spec.data.maxLen, rng }) as SequenceNet;
+        const reference = SequenceNet.fromIR(spec.model, numItems, spec.data.maxLen, new Rng(7), numUsers);
         const a = generated.params.save();
         const b = reference.params.save();
         assert.deepEqual(Object.keys(a), Object.keys(b));
         for (const k of Object.keys(a)) assert.deepEqual(a[k], b[k], k);
         const ids = Int32Array.from({ length: 2 * 5 }, (_, i) => (i % 5 < 4 ? 1 + ((i * 7) % numItems) : 0));
-        const fwd = { training: false, rng: new Rng(1) };
+        const fwd = { training: false, rng: new Rng(1), users: Int32Array.of(3, 0) };
         const ha = generated.hidden(ids, 2, 5, fwd);
         const hb = reference.hidden(ids, 2, 5, fwd);
         assert.deepEqual(Array.from(ha.dataSync()), Array.from(hb.dataSync()));

@@ -7,6 +7,12 @@ import { initBackend } from "../../src/runtime/backend.js";
 import { SequenceNet } from "../../src/runtime/net.js";
 import { Rng } from "../../src/util/rng.js";
 
+const checked = (f: string) => {
+  const r = checkFile(f);
+  assert.ok(isRight(r));
+  return r.right.spec;
+};
+
 const explained = (f: string, items: number) => {
   const r = checkFile(f);
   assert.ok(isRight(r));
@@ -50,6 +56,19 @@ describe("explain", () => {
     assert.equal(e.totalParams, itemEmbedding + positions + inputNorm + 2 * layer);
     assert.equal(e.totalParams, 331_648);
   });
+  it("Caser on ML-1M (window 5): RecBole 1.2's Caser module by module (667,008)", () => {
+    // RecBole's Caser(n_items = 3,417 and n_users = 6,041, both with padding, embedding 64, n_h 16, n_v 8, L = 5):
+    const itemEmbedding = 3417 * 64; //                                      item_embedding
+    const userEmbedding = 6041 * 64; //                                      user_embedding
+    let convH = 0;
+    for (let h = 1; h <= 5; h++) convH += 16 * h * 64 + 16; //               conv_h[h-1]: Conv2d(1, 16, (h, 64))
+    const convV = 8 * 5 + 8; //                                              conv_v: Conv2d(1, 8, (5, 1))
+    const fc1 = (8 * 64 + 16 * 5) * 64 + 64; //                             fc1: Linear(592, 64)
+    const fc2 = (64 + 64) * 64 + 64; //                                      fc2: Linear(128, 64)
+    const e = explain(checked("specs/caser.rec"), 3416, 6040);
+    assert.equal(e.totalParams, itemEmbedding + userEmbedding + convH + convV + fc1 + fc2);
+    assert.equal(e.totalParams, 667_008);
+  });
   describe("every spec's count equals the numbers the runtime creates for it", () => {
     before(async () => { await initBackend("cpu"); });
     for (const f of readdirSync("specs").filter((n) => n.endsWith(".rec") && n !== "blocks.rec")) {
@@ -58,8 +77,8 @@ describe("explain", () => {
         assert.ok(isRight(r));
         const spec = r.right.spec;
         if (spec.model.kind !== "sequence") return;
-        const net = SequenceNet.fromIR(spec.model, 50, spec.data.maxLen, new Rng(1));
-        assert.equal(net.params.count(), explain(spec, 50).totalParams);
+        const net = SequenceNet.fromIR(spec.model, 50, spec.data.maxLen, new Rng(1), 30);
+        assert.equal(net.params.count(), explain(spec, 50, 30).totalParams);
         net.params.variables().forEach((v) => v.dispose());
       });
     }

@@ -32,13 +32,13 @@ import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { setKernelImpl } from "../../src/kernels/select.js";
 import { initBackend } from "../../src/runtime/backend.js";
-import { attention, attentionPool, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual } from "../../src/runtime/layers/index.js";
+import { attention, attentionPool, caser, dropout, ffn, gru, itemEmbedding, layerNorm, linear, mamba, positional, residual, userEmbedding } from "../../src/runtime/layers/index.js";
 import type { BuildContext, ForwardContext, Module } from "../../src/runtime/module.js";
 import { ParamStore } from "../../src/runtime/params.js";
 import { Rng } from "../../src/util/rng.js";
 import { dot, relErr } from "./helpers.js";
 import {
-  attention64, attentionPool64, embedding64, ffn64, gru64, layerNorm64, linear64, mamba64, positional64, type Dims3, type Params64,
+  attention64, attentionPool64, caser64, embedding64, linearAct64, userEmbedding64, ffn64, gru64, layerNorm64, linear64, mamba64, positional64, type Dims3, type Params64,
 } from "./ref64.js";
 
 const FWD_TOL = 1e-4;
@@ -119,6 +119,9 @@ interface LayerCase {
   /** Training mode with dropout masks from new Rng(seed) on both sides. */
   readonly trainingSeed?: number;
   readonly seed: number;
+  /** For a user table: its training users, and each batch row's user (-1: none). */
+  readonly numUsers?: number;
+  readonly users?: Int32Array;
 }
 
 /**
@@ -128,14 +131,15 @@ interface LayerCase {
 const checkLayer = (c: LayerCase, fwdTol: number, gradTol: number, tag = ""): void => {
   const rng = new Rng(c.seed);
   const store = new ParamStore(rng);
-  const m = c.build({ params: store });
+  const m = c.build({ params: store, ...(c.numUsers === undefined ? {} : { numUsers: c.numUsers }) });
   const P = perturbAndRead(store, rng, PARAM_NOISE);
   const { batch, len, dim } = c.dims;
   const xs = randn32(rng, batch * len * dim);
   const x64 = Float64Array.from(xs);
+  const users = c.users ? { users: c.users } : {};
   const fwdCtx = (): ForwardContext => (c.trainingSeed !== undefined
-    ? { training: true, rng: new Rng(c.trainingSeed) }
-    : { training: false, rng: new Rng(12345) });
+    ? { training: true, rng: new Rng(c.trainingSeed), ...users }
+    : { training: false, rng: new Rng(12345), ...users });
   const refRng = (): Rng | null => (c.trainingSeed !== undefined ? new Rng(c.trainingSeed) : null);
   const name = `${c.name}${tag}`;
 
@@ -240,6 +244,22 @@ const cases = (): (LayerCase & { wasm?: boolean })[] => {
     out.push({ name: `gru L=${len} 4->${hidden}`, seed: 60 + len, dims: D(2, len, 4), wasm: true,
       build: (ctx) => gru(ctx, "g", { inDim: 4, hidden }),
       ref: (x, d, P) => gru64(x, d, P, "g", hidden) });
+  }
+  for (const [len, dim, L, nh, nv] of [[1, 3, 3, 2, 2], [7, 4, 3, 2, 2], [9, 3, 5, 3, 2]] as const) {
+    out.push({ name: `caser L=${len} dim=${dim} window=${L} nh=${nh} nv=${nv}`, seed: 95 + len, dims: D(2, len, dim), wasm: true,
+      build: (ctx) => caser(ctx, "c", { dim, window: L, horizontal: nh, vertical: nv }),
+      ref: (x, d, P) => caser64(x, d, P, "c", L, nh, nv) });
+  }
+  for (const act of ["relu", "gelu"] as const) {
+    out.push({ name: `linear 4->3 ${act} L=5`, seed: 97, dims: D(2, 5, 4),
+      build: (ctx) => linear(ctx, "l", { inDim: 4, outDim: 3, bias: true, activation: act }),
+      ref: (x, d, P) => linearAct64(x, d, P, "l", 3, true, act) });
+  }
+  {
+    const users = Int32Array.of(2, -1, 0);
+    out.push({ name: "embedding users 3 users, rows of users 2, none, 0, L=4", seed: 98, dims: D(3, 4, 3), numUsers: 3, users, wasm: true,
+      build: (ctx) => userEmbedding(ctx, "u", { inDim: 3, dim: 2 }),
+      ref: (x, d, P) => userEmbedding64(x, d, P, "u", 2, users) });
   }
   for (const [len, dim, concat] of [[1, 3, true], [7, 4, true], [19, 4, false]] as const) {
     out.push({ name: `attention_pool L=${len} dim=${dim}${concat ? " [c, h]" : " c"}`, seed: 90 + len, dims: D(2, len, dim), wasm: true,

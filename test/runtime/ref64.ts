@@ -307,3 +307,70 @@ export const attentionPool64 = (x: Float64Array, d: Dims3, P: Params64, name: st
   }
   return out;
 };
+
+/** linear with an activation after it (relu; gelu as the exact erf form). */
+export const linearAct64 = (x: Float64Array, d: Dims3, P: Params64, name: string, outDim: number, bias: boolean, act: "relu" | "gelu"): Float64Array =>
+  dense64(x, d.batch * d.len, d.dim, param(P, `${name}.weight`), outDim, bias ? param(P, `${name}.bias`) : null)
+    .map((v) => (act === "relu" ? Math.max(0, v) : 0.5 * v * (1 + erf64(v / Math.SQRT2))));
+
+/**
+ * Caser's convolutions at every position t over its window: slots i = 0..L-1 hold x_{s+i} with
+ * s = max(0, t - L + 1) while s + i <= t, zeros after. Horizontal height h, filter f: weight
+ * `conv_h.{h-1}.weight` [h*dim, nh] (row a*dim + c), bias `conv_h.{h-1}.bias`; max over starts k of
+ * relu(sum_{a,c} W[a*dim + c, f] E[k + a, c] + b_f). Vertical filter f: `conv_v.weight` [L, nv],
+ * `conv_v.bias` [nv]: out[f*dim + c] = sum_i V[i, f] E[i, c] + b_f. Output [vertical, horizontal].
+ */
+export const caser64 = (x: Float64Array, d: Dims3, P: Params64, name: string, L: number, nh: number, nv: number): Float64Array => {
+  const { batch, len, dim } = d;
+  const width = nv * dim + nh * L;
+  const out = new Float64Array(batch * len * width);
+  const V = param(P, `${name}.conv_v.weight`);
+  const bv = param(P, `${name}.conv_v.bias`);
+  const E = new Float64Array(L * dim);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < len; t++) {
+      const s = Math.max(0, t - L + 1);
+      E.fill(0);
+      for (let i = 0; i < L && s + i <= t; i++) for (let c = 0; c < dim; c++) E[i * dim + c] = x[(b * len + s + i) * dim + c]!;
+      const o = (b * len + t) * width;
+      for (let f = 0; f < nv; f++) {
+        for (let c = 0; c < dim; c++) {
+          let v = bv[f]!;
+          for (let i = 0; i < L; i++) v += V[i * nv + f]! * E[i * dim + c]!;
+          out[o + f * dim + c] = v;
+        }
+      }
+      let col = o + nv * dim;
+      for (let h = 1; h <= L; h++) {
+        const W = param(P, `${name}.conv_h.${h - 1}.weight`);
+        const bh = param(P, `${name}.conv_h.${h - 1}.bias`);
+        for (let f = 0; f < nh; f++) {
+          let best = -Infinity;
+          for (let k = 0; k + h <= L; k++) {
+            let v = bh[f]!;
+            for (let a = 0; a < h; a++) for (let c = 0; c < dim; c++) v += W[(a * dim + c) * nh + f]! * E[(k + a) * dim + c]!;
+            best = Math.max(best, Math.max(0, v));
+          }
+          out[col++] = best;
+        }
+      }
+    }
+  }
+  return out;
+};
+
+/** `embedding users`: row users[b] + 1 of `weight` (row 0 for -1) joined after each position's state. */
+export const userEmbedding64 = (x: Float64Array, d: Dims3, P: Params64, name: string, dim: number, users: Int32Array): Float64Array => {
+  const { batch, len } = d;
+  const T = param(P, `${name}.weight`);
+  const w = d.dim + dim;
+  const out = new Float64Array(batch * len * w);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < len; t++) {
+      const o = (b * len + t) * w;
+      for (let c = 0; c < d.dim; c++) out[o + c] = x[(b * len + t) * d.dim + c]!;
+      for (let c = 0; c < dim; c++) out[o + d.dim + c] = users[b]! < 0 ? 0 : T[(users[b]! + 1) * dim + c]!;
+    }
+  }
+  return out;
+};

@@ -8,7 +8,7 @@ import { didYouMean } from "../suggest.js";
 
 const LAYER_PARAM_NAMES: Readonly<Record<Layer["kind"], readonly string[]>> = {
   dropout: ["rate"], layernorm: ["eps"], positional: ["max_len"], mamba: ["d_state", "d_conv", "expand", "dt_rank"],
-  attention: ["heads", "dropout"], gru: ["hidden"], attention_pool: [], ffn: ["inner", "dropout"], linear: ["dim"], residual: [], repeat: ["layers"],
+  attention: ["heads", "dropout"], gru: ["hidden"], attention_pool: [], caser: ["window", "horizontal", "vertical"], user_embedding: [], ffn: ["inner", "dropout"], linear: ["dim"], residual: [], repeat: ["layers"],
 };
 
 const SPEC_SWEEPS = ["dim", "lr", "batch", "epochs", "max_len", "label_smoothing", "weight_decay"];

@@ -7,7 +7,7 @@ import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
 import type { Layer, Model, Origin, SeenOutput } from "../../ir/spec.js";
 import { decodeArgs, decodeValue, scopeNotes, type DecodeCtx, type Scope, type Sink } from "../decode.js";
-import { EMBEDDING, isLayerName, LAYERS, OUTPUT, OUTPUT_MODES, REPEAT_TIMES, type LayerDef, type ParamTable } from "../params.js";
+import { EMBEDDING, isLayerName, LAYERS, OUTPUT, OUTPUT_MODES, REPEAT_TIMES, USER_EMBEDDING, type LayerDef, type ParamTable } from "../params.js";
 import { didYouMean } from "../suggest.js";
 
 export interface ModelCtx {
@@ -145,7 +145,11 @@ const lowerCall = (node: CallLayer, width: number, scope: Scope | null, place: P
     }
     case "linear": {
       const args = decode(LAYERS.linear);
-      return args ? one({ kind: "linear", origin, inDim: width, outDim: args.dim, bias: args.bias }) : failed;
+      return args ? one({ kind: "linear", origin, inDim: width, outDim: args.dim, bias: args.bias, activation: args.activation }) : failed;
+    }
+    case "caser": {
+      const args = decode(LAYERS.caser);
+      return args ? one({ kind: "caser", origin, inDim: width, outDim: args.vertical * width + args.horizontal * args.window, window: args.window, horizontal: args.horizontal, vertical: args.vertical }) : failed;
     }
   }
 };
@@ -159,6 +163,11 @@ const lowerLayer = (node: LayerNode, width: number, scope: Scope | null, place: 
     case "CallLayer": return lowerCall(node, width, scope, place, ctx);
     case "Embedding":
     case "Output":
+      if (node.kind === "Embedding" && node.table.name === "users") {
+        const args = decodeArgs(node.args, USER_EMBEDDING.params, USER_EMBEDDING.positional, "'embedding users'", node.span, { sink: ctx.sink, scope, defaults: { width, dataMaxLen: ctx.dataMaxLen } });
+        if (args === undefined) return { layers: [], width, ok: false };
+        return { layers: [{ kind: "user_embedding", origin: originOf(node.span, scope), inDim: width, outDim: width + args.dim, dim: args.dim }], width: width + args.dim, ok: true };
+      }
       if (place !== "top" || scope !== null) {
         d.push(diag("LayerPlace", node.span, `${node.kind === "Embedding" ? "the item embedding" : "output"} belongs at the top level of the model, not inside ${scope !== null ? `block '${scope.block.name.name}'` : `a ${place}`}`, { related: scopeNotes(scope) }));
         return { layers: [], width, ok: false };
@@ -239,7 +248,7 @@ export const lowerModel = (m: ModelDef, ctx: ModelCtx): Model | undefined => {
   const dctx: DecodeCtx = { sink: ctx.sink, scope: null, defaults: { width: 0, dataMaxLen: ctx.dataMaxLen } };
   let ok = true;
   if (first.table.name !== "items") {
-    d.push(diag("UnknownValue", first.table.span, `unknown embedding table '${first.table.name}'`, { hint: "the item table is `embedding items(dim: …)`" }));
+    d.push(diag("UnknownValue", first.table.span, first.table.name === "users" ? "a model starts with the item table; `embedding users` joins the user's embedding later" : `unknown embedding table '${first.table.name}'`, { hint: "start with `embedding items(dim: …)`" }));
     ok = false;
   }
   const emb = decodeArgs(first.args, EMBEDDING.params, EMBEDDING.positional, "'embedding items'", first.span, dctx);

@@ -1,5 +1,6 @@
 export { attention, type AttentionOptions } from "./attention.js";
 export { attentionPool, type AttentionPoolOptions } from "./attention_pool.js";
+export { caser, type CaserOptions } from "./caser.js";
 export { dense3d, gelu, silu, WEIGHT_STD } from "./common.js";
 export { applyDropout, dropout, type DropoutOptions } from "./dropout.js";
 export { itemEmbedding, type ItemEmbedding, type ItemEmbeddingOptions } from "./embedding.js";
@@ -10,3 +11,4 @@ export { linear, type LinearOptions } from "./linear.js";
 export { mamba, type MambaOptions } from "./mamba.js";
 export { positional, type PositionalOptions } from "./positional.js";
 export { residual, sequential } from "./residual.js";
+export { userEmbedding, type UserEmbeddingOptions } from "./user_embedding.js";

@@ -150,7 +150,7 @@ describe("reccompile lsp (language server over stdio)", function () {
       const metrics = labels(await completion(TUNED_URI, positionOf(TUNED, "metrics: [", 10)));
       assert.ok(metrics.includes("ndcg@10") && metrics.includes("recall@20"), metrics.join(" "));
       const targets = labels(await completion(TUNED_URI, positionOf(TUNED, "targets: ", 9)));
-      assert.deepEqual(targets, ["all_positions", "last"]);
+      assert.deepEqual(targets, ["all_positions", "last", "masked"]);
     });
 
     it("completion in a section offers the keys not yet written; at the top level, the missing sections", async () => {
