@@ -3,7 +3,7 @@
  * a model checked from specs/*.rec, on a chosen backend and kernel set. Used by bench/run.ts, and a
  * profiler on its own:
  *
- *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|sasrec|gru4rec|narm] [--batch 64] [--len 200] [--steps 3]
+ *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|sasrec|gru4rec|narm|caser|bert4rec] [--batch 64] [--len 200] [--steps 3]
  *                         [--kernels native|ts] [--backend wasm|cpu] [--profile]
  *
  * --profile wraps every registered kernel of the backend with a timer and prints where a step's
@@ -25,7 +25,10 @@ import { Rng } from "../src/util/rng.js";
 export const ITEMS = 3416;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export type ModelName = "mamba4rec" | "mamba4rec-seen" | "sasrec" | "gru4rec" | "narm";
+export type ModelName = "mamba4rec" | "mamba4rec-seen" | "sasrec" | "gru4rec" | "narm" | "caser" | "bert4rec";
+
+/** Users of the bench's user tables (Caser), ML-1M's count. */
+export const USERS = 6040;
 
 /** The model of specs/<name>.rec with the given maximum length (positional tables follow max_len). */
 export const loadModel = (name: ModelName): SequenceModel => {
@@ -58,12 +61,16 @@ export interface StepRunner {
 export const makeStep = (name: ModelName, batch: number, len: number, seed = 2020): StepRunner => {
   const model = withMaxLen(loadModel(name), len);
   const rng = new Rng(seed);
-  const net = SequenceNet.fromIR(model, ITEMS, len, rng.fork());
+  const net = SequenceNet.fromIR(model, ITEMS, len, rng.fork(), USERS);
   const params = net.params.list();
   const opt = makeOptimizer({ kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, params);
   const inputs = Int32Array.from({ length: batch * len }, () => 1 + rng.int(ITEMS));
   const targets = Int32Array.from({ length: batch * len }, () => 1 + rng.int(ITEMS));
-  const tb: TrainBatch = { rows: batch, len, inputs, targets, count: batch * len };
+  // A masked model (BERT4Rec) predicts the fifth of the positions it masks; the others every position.
+  if (model.maskToken) for (let i = 0; i < targets.length; i++) if (rng.uniform() >= 0.2) targets[i] = 0; else inputs[i] = ITEMS + 1;
+  const count = targets.reduce((n, t) => n + (t > 0 ? 1 : 0), 0);
+  const users = Int32Array.from({ length: batch }, () => rng.int(USERS));
+  const tb: TrainBatch = { rows: batch, len, inputs, targets, count, users };
   const fwd = { training: true, rng };
   const byVar = new Map(params.map((p) => [p.variable.name, p.name]));
   const vars = params.map((p) => p.variable);

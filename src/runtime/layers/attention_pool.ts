@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { additivePool } from "../../kernels/additive_pool.js";
+import { concatLast } from "../../kernels/concat_last.js";
 import { normalInit } from "../params.js";
 import type { BuildContext, Module } from "../module.js";
 import { dense3d } from "./common.js";
@@ -31,7 +32,7 @@ export const attentionPool = (ctx: BuildContext, name: string, cfg: AttentionPoo
     name,
     apply: (h) => {
       const c = additivePool(dense3d(h, A1, null), dense3d(h, A2, null), v, h); // [batch, len, H]
-      return cfg.concat ? (tf.concat([c, h], 2) as tf.Tensor3D) : c;
+      return cfg.concat ? concatLast([c, h]) : c;
     },
   };
 };

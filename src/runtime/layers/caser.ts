@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { concatLast } from "../../kernels/concat_last.js";
 import type { BuildContext, Module } from "../module.js";
 
 export interface CaserOptions {
@@ -82,7 +83,7 @@ export const caser = (ctx: BuildContext, name: string, cfg: CaserOptions): Modul
         const first = tf.cast(tf.oneHot(tf.argMax(act, 2), starts), "float32"); // [N, nh, starts] (int32 first: wasm's float32 oneHot writes integer bits)
         return tf.sum(tf.mul(act, first), 2); // [N, nh]
       });
-      return tf.reshape(tf.concat([outV, ...outH], 1), [batch, len, nv * d + nh * L]) as tf.Tensor3D;
+      return tf.reshape(concatLast([outV, ...outH]), [batch, len, nv * d + nh * L]) as tf.Tensor3D;
     },
   };
 };

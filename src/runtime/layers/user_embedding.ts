@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { normalInit } from "../params.js";
+import { concatLast } from "../../kernels/concat_last.js";
 import type { BuildContext, Module } from "../module.js";
 
 export interface UserEmbeddingOptions {
@@ -29,8 +30,9 @@ export const userEmbedding = (ctx: BuildContext, name: string, cfg: UserEmbeddin
       const known = Float32Array.from(users, (u) => (u >= 0 ? 1 : 0));
       for (const u of users) if (u >= numUsers) throw new Error(`${name}: user ${u} is outside the table of ${numUsers} users`);
       const rows = tf.mul(tf.gather(table, tf.tensor1d(Int32Array.from(users, (u) => Math.max(0, u + 1)), "int32")), tf.tensor2d(known, [batch, 1])); // [batch, dim]
-      const tiled = tf.tile(tf.expandDims(rows, 1), [1, len, 1]) as tf.Tensor3D; // [batch, len, dim]
-      return tf.concat([x, tiled], 2) as tf.Tensor3D;
+      // A broadcasting add, not tile or broadcastTo (a Tile too): their gradient is one slice per position.
+      const spread = tf.add(tf.zeros([1, len, 1]), tf.expandDims(rows, 1)) as tf.Tensor3D; // [batch, len, dim]
+      return concatLast([x, spread]);
     },
   };
 };
