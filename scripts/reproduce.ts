@@ -43,12 +43,24 @@ const JOBS: readonly Job[] = [
   { key: "mamba4rec-tuned-seed2", spec: "specs/mamba4rec-tuned.rec", seed: 2021 },
   { key: "sasrec-tuned", spec: "specs/sasrec-tuned.rec" },
   { key: "sasrec-tuned-seed2", spec: "specs/sasrec-tuned.rec", seed: 2021 },
+  { key: "narm", spec: "specs/narm.rec" },
+  { key: "caser", spec: "specs/caser.rec" },
+  { key: "bert4rec", spec: "specs/bert4rec.rec" },
 ];
 
-const DATASETS: Readonly<Record<string, string>> = {
-  "ml-1m": "../shared/data/ml-1m/ml-1m.txt",
-  "ml-100k": "../shared/data/ml-100k/u.data",
+/** Each dataset's file, and the max_len every run gets when the paper's configuration sets one (Amazon: 50). */
+const DATASETS: Readonly<Record<string, { readonly path: string; readonly maxLen?: number }>> = {
+  "ml-1m": { path: "../shared/data/ml-1m/ml-1m.txt" },
+  "ml-100k": { path: "../shared/data/ml-100k/u.data" },
+  "video-games": { path: "../shared/data/video-games/Video_Games.txt", maxLen: 50 },
 };
+
+/**
+ * The results page of a dataset: ML-1M's is docs/results.md (the paper's main table), any other
+ * dataset's docs/results/<dataset>.md; `up` leads from the page back to docs/.
+ */
+const resultsPage = (dataset: string): { readonly file: string; readonly up: string; readonly results: string } =>
+  dataset === "ml-1m" ? { file: join("docs", "results.md"), up: "", results: "results/" } : { file: join("docs", "results", `${dataset}.md`), up: "../", results: "" };
 
 /** Figures the Mamba4Rec paper reports on ML-1M (its Table 2; SASRec's HR@10 from the same table). */
 const PAPER: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -65,6 +77,9 @@ const PAIRS: readonly (readonly [model: string, reference: string])[] = [
   ["sasrec-tuned", "sasrec"],
   ["sasrec", "mamba4rec"],
   ["gru4rec", "mamba4rec"],
+  ["narm", "mamba4rec"],
+  ["caser", "mamba4rec"],
+  ["bert4rec", "mamba4rec"],
 ];
 const PAIRED_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
 
@@ -106,9 +121,10 @@ const arg = (name: string): string | undefined => {
  * Trains the jobs that have not finished, in order, continuing an interrupted one from its
  * checkpoint; the first that fails stops the reproduction.
  */
-const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs: string | undefined, choice: ExecutorChoice): Promise<boolean> => {
+const trainAll = async (jobs: readonly Job[], data: string, maxLen: number | undefined, root: string, epochs: string | undefined, choice: ExecutorChoice): Promise<boolean> => {
+  const common = { data, ...(maxLen !== undefined ? { maxLen } : {}) };
   if (choice.executor === "slurm") {
-    const list = jobs.map((job) => ({ id: job.key, specFile: job.spec, flags: { data, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) } }));
+    const list = jobs.map((job) => ({ id: job.key, specFile: job.spec, flags: { ...common, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) } }));
     const results = await studyRunner("npm run reproduce", choice).run(list, root, {
       jobs: list.length,
       resumeUnfinished: true,
@@ -126,7 +142,7 @@ const trainAll = async (jobs: readonly Job[], data: string, root: string, epochs
   studyRunner("npm run reproduce", choice);
   const runner = localRunner({ output: "inherit" });
   for (const job of jobs) {
-    const flags = { data, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) };
+    const flags = { ...common, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) };
     const [r] = await runner.run([{ id: job.key, specFile: job.spec, flags }], root, {
       jobs: 1,
       resumeUnfinished: true,
@@ -170,7 +186,8 @@ interface CheckpointView { readonly epoch: number; readonly best: { value: numbe
 const main = async (): Promise<void> => {
   const dataset = process.argv[2];
   if (dataset === undefined || dataset.startsWith("--")) throw new Error("usage: npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N]");
-  const data = resolve(arg("data") ?? DATASETS[dataset] ?? "");
+  const data = resolve(arg("data") ?? DATASETS[dataset]?.path ?? "");
+  const maxLen = DATASETS[dataset]?.maxLen;
   if (!existsSync(data)) throw new Error(`no data for '${dataset}' at ${data}; pass --data PATH`);
   const wanted = arg("models")?.split(",");
   for (const w of wanted ?? []) if (!JOBS.some((j) => j.key === w)) throw new Error(`unknown model '${w}' (known: ${JOBS.map((j) => j.key).join(", ")})`);
@@ -187,7 +204,7 @@ const main = async (): Promise<void> => {
   };
   const fresh: Record<string, Row> = {};
   const reportOnly = process.argv.includes("--report-only");
-  if (!reportOnly && !(await trainAll(toRun, data, root, arg("epochs"), executorChoice()))) return;
+  if (!reportOnly && !(await trainAll(toRun, data, maxLen, root, arg("epochs"), executorChoice()))) return;
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;
@@ -223,12 +240,24 @@ const main = async (): Promise<void> => {
 
   const rows = Object.entries(results).map(([k, r]) =>
     `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
-  const paper = Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
+  const page = resultsPage(dataset);
+  const paper = dataset !== "ml-1m" ? [] : Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
-  const efficiency = m && s && m.seconds_per_epoch && s.seconds_per_epoch
-    ? `\n## Efficiency, Mamba4Rec against SASRec (L=200, this machine)\n\n| | Mamba4Rec | SASRec | ratio (paper, GPU) |\n|---|---|---|---|\n| seconds per epoch | ${m.seconds_per_epoch.toFixed(1)} | ${s.seconds_per_epoch.toFixed(1)} | ${(m.seconds_per_epoch / s.seconds_per_epoch).toFixed(2)} (0.58) |\n${m.peak_rss_mb && s.peak_rss_mb ? `| peak memory (MB) | ${m.peak_rss_mb} | ${s.peak_rss_mb} | ${(m.peak_rss_mb / s.peak_rss_mb).toFixed(2)} (0.32) |\n` : ""}`
+  // Every model at its spec's configuration against SASRec, as the paper's efficiency table (its ratios from an A5000).
+  const PAPER_EFFICIENCY: Readonly<Record<string, { time: number; memory: number }>> = { mamba4rec: { time: 0.58, memory: 0.32 }, bert4rec: { time: 207.6 / 131.2, memory: 15.48 / 14.98 } };
+  const effRows = s?.seconds_per_epoch
+    ? ["pop", "gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].flatMap((k) => {
+      const r = results[k];
+      if (!r?.seconds_per_epoch || k === "pop") return [];
+      const p = PAPER_EFFICIENCY[k];
+      const mem = r.peak_rss_mb && s.peak_rss_mb ? `${r.peak_rss_mb} | ${(r.peak_rss_mb / s.peak_rss_mb).toFixed(2)}` : "– | –";
+      return [`| ${k} | ${r.seconds_per_epoch.toFixed(1)} | ${(r.seconds_per_epoch / s.seconds_per_epoch!).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${r.threads ?? "–"} |`];
+    })
+    : [];
+  const efficiency = effRows.length > 1
+    ? `\n## Efficiency against SASRec (max_len ${maxLen ?? 200}, this machine)\n\nSeconds per epoch and peak memory (RSS) of each finished run, and their ratios to SASRec's; the paper's ratios (time / GPU memory, an A5000) where it gives them. Runs on fewer threads, or sharing the machine, are slower than their ratio suggests: the threads column says.\n\n| model | s/epoch | ratio | peak MB | ratio | paper ratios | threads |\n|---|---|---|---|---|---|---|\n${effRows.join("\n")}\n`
     : "";
-  const gpu = gpuEfficiency(m?.seconds_per_epoch ?? null);
+  const gpu = dataset === "ml-1m" ? gpuEfficiency(m?.seconds_per_epoch ?? null) : "";
   const pairedText = paired.length === 0 ? "" : `
 ## Paired tests over users (test split)
 
@@ -240,7 +269,7 @@ two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over th
 |---|---|---|---|---|---|---|
 ${paired.map((r) => `| ${r.model}${r.carried_from !== undefined ? " †" : ""} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
 `;
-  writeFileAtomic(join("docs", "results.md"), `# Results on ${dataset}
+  writeFileAtomic(page.file, `# Results on ${dataset}
 
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
 DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
@@ -249,10 +278,10 @@ median over epochs (training and validation); "min to best" sums the epochs up t
 shared it, so their times are not comparable with the others). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
-[results/${dataset}.json](results/${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
+[${page.results}${dataset}.json](${page.results}${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
 Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
 they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
-How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only: [tuning.md](tuning.md).
+${maxLen !== undefined ? `Every run has max_len ${maxLen} (\`--max-len ${maxLen}\`), the paper's configuration for this dataset.\n` : ""}How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only (on ML-1M): [tuning.md](${page.up}tuning.md).
 Every row of this table is a configuration without the seen-aware output (\`output tied(seen: …)\`,
 language.md); the runs that add it, and how much of each top 10 the users' seen items take, are in
 the section after the commands${existsSync(notesFile(dataset)) ? "" : " (none measured on this dataset yet)"}.
@@ -265,7 +294,7 @@ ${pairedText}${efficiency}${gpu}
 
 ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")}
 ${existsSync(notesFile(dataset)) ? `\n${readFileSync(notesFile(dataset), "utf8")}` : ""}`);
-  process.stderr.write(`wrote docs/results/${dataset}.json and docs/results.md\n`);
+  process.stderr.write(`wrote docs/results/${dataset}.json and ${page.file}\n`);
 };
 
 /**

@@ -23,6 +23,8 @@ export interface RunFlags {
   readonly seed?: number;
   /** `run --backend` (e.g. webgpu on a GPU node). */
   readonly backend?: string;
+  /** `run --max-len`: the data's max_len for every run (Amazon's 50 in the paper's configuration). */
+  readonly maxLen?: number;
 }
 
 export interface StudyJob {
@@ -76,15 +78,16 @@ export const runArgs = (job: StudyJob, dir: string, resume = false): string[] =>
   ...(job.flags.epochs !== undefined ? ["--epochs", String(job.flags.epochs)] : []),
   ...(job.flags.seed !== undefined ? ["--seed", String(job.flags.seed)] : []),
   ...(job.flags.backend !== undefined ? ["--backend", job.flags.backend] : []),
+  ...(job.flags.maxLen !== undefined ? ["--max-len", String(job.flags.maxLen)] : []),
   ...(resume ? ["--resume"] : []),
 ];
 
 /** sha256 of the spec text and the flags that shape the run. */
 export const fingerprint = (job: StudyJob): string =>
   createHash("sha256").update(readFileSync(job.specFile))
-    // The backend joins the list only when given, so the fingerprints of runs made before it was a study flag still match.
+    // The backend and max_len join the list only when given, so the fingerprints of runs made before they were study flags still match.
     .update(JSON.stringify([job.flags.data ?? null, job.flags.format ?? null, job.flags.epochs ?? null, job.flags.seed ?? null,
-      ...(job.flags.backend !== undefined ? [job.flags.backend] : [])])).digest("hex");
+      ...(job.flags.backend !== undefined ? [job.flags.backend] : []), ...(job.flags.maxLen !== undefined ? [{ maxLen: job.flags.maxLen }] : [])])).digest("hex");
 
 const fingerprintFile = (runsDir: string, id: string): string => join(runsDir, `${id}.json`);
 

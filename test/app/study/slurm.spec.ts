@@ -164,6 +164,10 @@ describe("study: the run flags of every executor", () => {
       const before = createHash("sha256").update(readFileSync(specFile)).update(JSON.stringify([null, null, 2, null])).digest("hex");
       assert.equal(fingerprint(job), before);
       assert.notEqual(fingerprint({ ...job, flags: { epochs: 2, backend: "webgpu" } }), before);
+      // max_len (npm run reproduce -- video-games: 50) passes through and changes the fingerprint; absent, it leaves it as it was.
+      assert.deepEqual(runArgs({ ...job, flags: { epochs: 2, maxLen: 50 } }, "o"), ["run", specFile, "--json", "--out", "o", "--epochs", "2", "--max-len", "50"]);
+      assert.notEqual(fingerprint({ ...job, flags: { epochs: 2, maxLen: 50 } }), before);
+      assert.notEqual(fingerprint({ ...job, flags: { epochs: 2, maxLen: 50 } }), fingerprint({ ...job, flags: { epochs: 2, maxLen: 40 } }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
