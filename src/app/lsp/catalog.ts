@@ -79,7 +79,7 @@ export const OUTPUT_DOCS: Readonly<Record<(typeof OUTPUT_MODES)[number], string>
 };
 
 export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
-  embedding: "`embedding items(dim: D)`: the item table, first in every sequence model.",
+  embedding: "`embedding items(dim: D)`: the item table, first in every sequence model. `embedding users(dim: D)`, later, joins the user's own embedding to the state ([h, P_u]).",
   residual: "`residual { ... }`: x + body(x); the body keeps the width.",
   repeat: "`repeat N { ... }` or `repeat N block(args)`: N copies, each with its own weights; the body keeps the width.",
   output: "`output tied | linear`: how scores over the catalogue are computed (default `tied`).",
