@@ -84,6 +84,7 @@ export const CODES = {
   PlateauPatience: c("REC3102", "early stopping ends training before a plateau reduction can help"),
   AverageNeverStarts: c("REC3103", "weight average starts after the last epoch"),
   SeenExcluded: c("REC3104", "seen-aware output with seen items excluded from the ranking"),
+  CaserWindow: c("REC3105", "caser window longer than data.max_len"),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

@@ -42,7 +42,7 @@ describe("code table", () => {
 });
 
 describe("warning fixtures", () => {
-  for (const [file, code] of [["zero_dropout.rec", "REC2102"], ["seen_excluded.rec", "REC3104"]] as const) {
+  for (const [file, code] of [["zero_dropout.rec", "REC2102"], ["seen_excluded.rec", "REC3104"], ["caser_window.rec", "REC3105"]] as const) {
     it(`${file}: checks, with warning ${code} and no other`, () => {
       const r = checkFile(`test/check/fixtures/warnings/${file}`);
       assert.ok(isRight(r), isLeft(r) ? r.left.map((d) => d.message).join("\n") : "");

@@ -90,6 +90,17 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
       }));
     }
   }
+  // A Caser window longer than the inputs: its last slots only ever hold zeros.
+  if (ir?.kind === "sequence" && data) {
+    const walk = (ls: readonly Layer[]): Layer[] => ls.flatMap((l) => (l.kind === "caser" ? [l] : l.kind === "residual" || l.kind === "repeat" ? walk(l.body) : []));
+    for (const l of walk(ir.layers)) {
+      if (l.kind === "caser" && l.window > data.maxLen) {
+        d.push(diag("CaserWindow", l.origin.span, `caser(window: ${l.window}) is longer than data.max_len ${data.maxLen}: no input fills it, so its last ${l.window - data.maxLen} slots only ever hold zeros and its tallest filters see padding`, {
+          hint: `use window: ${data.maxLen} or less`,
+        }));
+      }
+    }
+  }
   if (ir?.kind === "sequence" && ir.seen !== "none" && train?.targets === "masked") {
     const out = model?.body.find((l) => l.kind === "Output");
     d.push(diag("SeenMasked", out?.span ?? main.ast.span, `output (seen: ${ir.seen}) adjusts scores by the items before each prediction, but with train.targets masked the predictions sit among masked items and the input holds the mask token`, {
