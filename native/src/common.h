@@ -15,6 +15,12 @@ namespace rc {
 int num_threads();             // threads the kernels use (REC_THREADS or hardware, at least 1)
 void set_num_threads(int n);
 
+// Accumulation lanes. A sum over work units (batch rows, token blocks) that threads share is formed
+// in min(kLanes, units) lanes: unit i goes to lane i mod lanes, each lane sums its units in order,
+// threads take whole lanes, and the lanes are added in lane order. Every rounding is then fixed by
+// the data, not by the thread count: a kernel gives the same bits on 1 thread or 16.
+constexpr int64_t kLanes = 16;
+
 // ---- fast math -----------------------------------------------------------------------------------
 // exp(x) for float, Cephes polynomial (about 1-2 ulp on the clamped range), written with plain
 // arithmetic and integer bit moves so that gcc/clang vectorise loops that call it.

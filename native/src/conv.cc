@@ -54,24 +54,22 @@ void conv_backward(const ConvDims& d, const float* x, const float* w, const floa
                    float* dx, float* dw, float* dbias) {
   const int64_t Bn = d.batch, L = d.len, Ch = d.channels, K = d.kernel;
   const std::vector<float> wt = transpose_w(d, w);
-  const int nt = (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(Bn, Bn * L * Ch / 16384)));
+  // Lane accumulators (common.h, kLanes): the sums do not depend on the thread count.
+  const int64_t lanes = std::min<int64_t>(kLanes, std::max<int64_t>(1, Bn));
+  const int nt = (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(lanes, Bn * L * Ch / 16384)));
   const int64_t accLen = K * Ch + Ch;  // [dwt (k-major) | dbias]
-  std::vector<double> accAll((size_t)nt * accLen, 0.0);
+  std::vector<double> accAll((size_t)lanes * accLen, 0.0);
 #pragma omp parallel num_threads(nt)
   {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num();
-#else
-    const int tid = 0;
-#endif
-    double* __restrict acc = accAll.data() + tid * accLen;
     std::vector<float> rowAcc(accLen);  // one batch row's [dw | dbias], summed in float then added in double
     float* __restrict dwt = rowAcc.data();
     float* __restrict db = dwt + K * Ch;
     std::vector<float> gBuf(L * Ch);
     float* __restrict g = gBuf.data();  // dL/dpre for one batch row
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < Bn; b++) {
+#pragma omp for schedule(static, 1)
+    for (int64_t ln = 0; ln < lanes; ln++) {
+     double* __restrict acc = accAll.data() + ln * accLen;
+     for (int64_t b = ln; b < Bn; b += lanes) {
       const float* xb = x + b * L * Ch;
       std::fill(rowAcc.begin(), rowAcc.end(), 0.0f);
       for (int64_t t = 0; t < L; t++) {
@@ -110,16 +108,17 @@ void conv_backward(const ConvDims& d, const float* x, const float* w, const floa
         for (int64_t c = 0; c < Ch; c++) db[c] += gr[c];
       }
       for (int64_t j = 0; j < accLen; j++) acc[j] += rowAcc[j];
+     }
     }
   }
   for (int64_t c = 0; c < Ch; c++) {
     for (int64_t k = 0; k < K; k++) {
       double s = 0.0;
-      for (int t = 0; t < nt; t++) s += accAll[t * accLen + k * Ch + c];
+      for (int64_t l = 0; l < lanes; l++) s += accAll[l * accLen + k * Ch + c];
       dw[c * K + k] = (float)s;
     }
     double s = 0.0;
-    for (int t = 0; t < nt; t++) s += accAll[t * accLen + K * Ch + c];
+    for (int64_t l = 0; l < lanes; l++) s += accAll[l * accLen + K * Ch + c];
     dbias[c] = (float)s;
   }
 }

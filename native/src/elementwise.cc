@@ -56,20 +56,18 @@ void layernorm_forward(int64_t rows, int64_t n, const float* x, const float* g, 
 // dx = rstd (dy g - mean(dy g) - xhat mean(dy g xhat)); dg = sum dy xhat; db = sum dy (overwritten).
 void layernorm_backward(int64_t rows, int64_t n, const float* x, const float* g, const float* dy, float eps,
                         float* dx, float* dg, float* db) {
-  const int nt = rows * n > 65536 ? num_threads() : 1;
-  std::vector<double> acc((size_t)nt * 2 * n, 0.0);
+  // Lane accumulators (common.h, kLanes) for dg and db: the sums do not depend on the thread count.
+  const int64_t lanes = std::min<int64_t>(kLanes, std::max<int64_t>(1, rows));
+  const int nt = rows * n > 65536 ? (int)std::min<int64_t>(num_threads(), lanes) : 1;
+  std::vector<double> acc((size_t)lanes * 2 * n, 0.0);
 #pragma omp parallel num_threads(nt)
   {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num();
-#else
-    const int tid = 0;
-#endif
-    double* ag = acc.data() + (size_t)tid * 2 * n;
-    double* ab = ag + n;
     std::vector<float> xh((size_t)n);
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
+#pragma omp for schedule(static, 1)
+    for (int64_t ln = 0; ln < lanes; ln++) {
+     double* ag = acc.data() + (size_t)ln * 2 * n;
+     double* ab = ag + n;
+     for (int64_t r = ln; r < rows; r += lanes) {
       const float* xr = x + r * n;
       const float* gr = dy + r * n;
       float* dr = dx + r * n;
@@ -92,11 +90,12 @@ void layernorm_backward(int64_t rows, int64_t n, const float* x, const float* g,
       }
       const float m1 = (float)(s1 / (double)n), m2 = (float)(s2 / (double)n);
       for (int64_t j = 0; j < n; j++) dr[j] = rstd * (gr[j] * g[j] - m1 - xh[j] * m2);
+     }
     }
   }
   for (int64_t j = 0; j < n; j++) {
     double sg = 0.0, sb = 0.0;
-    for (int t = 0; t < nt; t++) { sg += acc[(size_t)t * 2 * n + j]; sb += acc[(size_t)t * 2 * n + n + j]; }
+    for (int64_t l = 0; l < lanes; l++) { sg += acc[(size_t)l * 2 * n + j]; sb += acc[(size_t)l * 2 * n + n + j]; }
     dg[j] = (float)sg;
     db[j] = (float)sb;
   }

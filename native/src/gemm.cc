@@ -163,36 +163,31 @@ void gemm1(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
   gemm1_fallback(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+// Threads share a product as slabs of C (rows, or columns when C is wider than tall), at least 64
+// wide and at most kLanes of them. The slabs depend on the shape alone, not on the thread count, so
+// each element of C comes from the same gemm1 call however many threads there are: the same bits on
+// 1 thread or 16 (common.h, kLanes).
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  const int nt = num_threads();
   const double flops = 2.0 * (double)M * (double)N * (double)std::max<int64_t>(K, 1);
-  if (nt <= 1 || flops < 2.0e6 || (M < 2 * 16 && N < 2 * 64)) {
+  const bool splitM = M >= N;
+  const int64_t side = splitM ? M : N;
+  const int64_t slabs = std::min<int64_t>(kLanes, std::max<int64_t>(1, side / 64));
+  if (flops < 2.0e6 || slabs <= 1) {
     gemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  // Split the larger side of C into one slab per thread (rows of C, or columns of C).
-  const bool splitM = M >= N || N < 64 * nt;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
-  {
-    const int tid = omp_get_thread_num();
-    const int T = omp_get_num_threads();
-#else
-  {
-    const int tid = 0, T = 1;
-#endif
-    if (splitM) {
-      const int64_t step = ((M + T - 1) / T + 7) / 8 * 8;
-      const int64_t m0 = std::min<int64_t>(M, tid * step), m1 = std::min<int64_t>(M, m0 + step);
-      if (m1 > m0)
-        gemm1(ta, tb, m1 - m0, N, K, alpha, ta ? A + m0 : A + m0 * lda, lda, B, ldb, beta, C + m0 * ldc, ldc);
-    } else {
-      const int64_t step = ((N + T - 1) / T + 31) / 32 * 32;
-      const int64_t n0 = std::min<int64_t>(N, tid * step), n1 = std::min<int64_t>(N, n0 + step);
-      if (n1 > n0)
-        gemm1(ta, tb, M, n1 - n0, K, alpha, A, lda, tb ? B + n0 * ldb : B + n0, ldb, beta, C + n0, ldc);
-    }
+  const int64_t align = splitM ? 8 : 32;
+  const int64_t step = ((side + slabs - 1) / slabs + align - 1) / align * align;
+  const int nt = (int)std::min<int64_t>(num_threads(), slabs);
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+  for (int64_t sl = 0; sl < slabs; sl++) {
+    const int64_t s0 = std::min<int64_t>(side, sl * step), s1 = std::min<int64_t>(side, s0 + step);
+    if (s1 <= s0) continue;
+    if (splitM)
+      gemm1(ta, tb, s1 - s0, N, K, alpha, ta ? A + s0 : A + s0 * lda, lda, B, ldb, beta, C + s0 * ldc, ldc);
+    else
+      gemm1(ta, tb, M, s1 - s0, K, alpha, A, lda, tb ? B + s0 * ldb : B + s0, ldb, beta, C + s0, ldc);
   }
 }
 

@@ -4,11 +4,11 @@
 // thousand items) a block is done in one pass: scores -> exp -> G = softmax - q in place ->
 // dh = G W and dW += G^T h, two more sgemms. Otherwise a first pass keeps an online logsumexp over
 // the chunks and a second pass recomputes each chunk's scores to form the gradients. Blocks run in
-// parallel, each thread summing loss / dW / dBias into its own accumulator, reduced at the end in
-// thread order. Blocks are dealt to threads round-robin (a static schedule), not first come first
-// served: which thread sums which block, and so every rounding, is then fixed for a thread count,
-// and a run repeats to the last bit however busy the machine is. The blocks are equal in size, so
-// a dynamic schedule balanced nothing that the static one does not.
+// parallel. Block b is summed into lane b mod L (L = min(kLanes, blocks), a constant, not the thread
+// count): each lane has its own loss / dW / dBias accumulator and sums its blocks in block order, the
+// lanes are dealt to the threads round-robin, and the lanes are added up at the end in lane order.
+// Every rounding is then fixed by the data alone: the result is the same to the last bit for any
+// thread count (up to kLanes threads share the work) and however busy the machine is.
 // An optional sparse adjustment (CeAdjust: a few extra terms per token, such as a learned bias for
 // the items already in the token's input) is added to each chunk's scores right after its sgemm,
 // so the scores, the loss and G all include it; its gradient is G at those entries, read before G
@@ -55,29 +55,27 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
   int64_t tb = env_int("REC_CE_TOKEN_BLOCK", std::max<int64_t>(16, std::min<int64_t>(256, budget / vc / 16 * 16)));
   const bool onePass = vc >= Vr;
   const int64_t nBlocks = (R + tb - 1) / tb;
-  const int nt = (int)std::min<int64_t>(num_threads(), nBlocks);
+  const int64_t lanes = std::min<int64_t>(kLanes, nBlocks);
+  const int nt = (int)std::min<int64_t>(num_threads(), lanes);
 
   const float* Wi = W + H;  // items 1..V-1
   const float* bi = bias ? bias + 1 : nullptr;
-  // Accumulators: thread 0 writes straight into dW / dBias (items rows), the others into private copies.
-  std::vector<float> extraW(dW && nt > 1 ? (size_t)(nt - 1) * Vr * H : 0);
-  std::vector<double> extraB(dBias ? (size_t)nt * Vr : 0, 0.0);
-  std::vector<char> wStarted(nt, 0);
-  std::vector<double> threadLoss(nt, 0.0);
+  // Accumulators: lane 0 writes straight into dW (items rows), the others into their own copies.
+  std::vector<float> extraW(dW && lanes > 1 ? (size_t)(lanes - 1) * Vr * H : 0);
+  std::vector<double> extraB(dBias ? (size_t)lanes * Vr : 0, 0.0);
+  std::vector<char> laneStarted(lanes, 0);
+  std::vector<double> laneLoss(lanes, 0.0);
 
 #pragma omp parallel num_threads(nt)
   {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num();
-#else
-    const int tid = 0;
-#endif
-    float* dWacc = dW ? (tid == 0 ? dW + H : extraW.data() + (size_t)(tid - 1) * Vr * H) : nullptr;
-    double* dBacc = dBias ? extraB.data() + (size_t)tid * Vr : nullptr;
+    // The lane being summed, and its accumulators (set for each lane this thread takes).
+    int64_t lane = 0;
+    float* dWacc = nullptr;
+    double* dBacc = nullptr;
     std::vector<float> S((size_t)tb * vc), hb((size_t)tb * H), dhb(dh ? (size_t)tb * H : 0);
     std::vector<float> rmax(tb), rsum(tb), rlse(tb);
     std::vector<double> colsum(dBias ? vc : 0);
-    double& loss = threadLoss[tid];
+    double* loss = nullptr;
 
     // blockRows: the tokens of the block's rows (for the sparse adjustment).
     auto scores = [&](int64_t m, int64_t j0, int64_t nc, const int64_t* blockRows) {
@@ -114,7 +112,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
     auto apply = [&](int64_t m, int64_t j0, int64_t nc, const int64_t* blockRows, bool firstChunk) {
       if (dh) gemm1(false, false, m, H, nc, 1.0f, S.data(), nc, Wi + j0 * H, H, firstChunk ? 0.0f : 1.0f, dhb.data(), H);
       if (dW) {
-        gemm1(true, false, nc, H, m, 1.0f, S.data(), nc, hb.data(), H, wStarted[tid] ? 1.0f : 0.0f, dWacc + j0 * H, H);
+        gemm1(true, false, nc, H, m, 1.0f, S.data(), nc, hb.data(), H, laneStarted[lane] ? 1.0f : 0.0f, dWacc + j0 * H, H);
       }
       if (dBias) {
         std::fill(colsum.begin(), colsum.begin() + nc, 0.0);
@@ -128,7 +126,12 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
     };
 
 #pragma omp for schedule(static, 1)
-    for (int64_t blk = 0; blk < nBlocks; blk++) {
+    for (int64_t ln = 0; ln < lanes; ln++) {
+     lane = ln;
+     dWacc = dW ? (ln == 0 ? dW + H : extraW.data() + (size_t)(ln - 1) * Vr * H) : nullptr;
+     dBacc = dBias ? extraB.data() + (size_t)ln * Vr : nullptr;
+     loss = &laneLoss[ln];
+     for (int64_t blk = ln; blk < nBlocks; blk += lanes) {
       const int64_t r0 = blk * tb, m = std::min(tb, R - r0);
       const int64_t* br = rows.data() + r0;
       for (int64_t r = 0; r < m; r++) std::memcpy(hb.data() + r * H, h + br[r] * H, H * sizeof(float));
@@ -149,7 +152,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
             z += ex;
           }
           const float lse = mx + std::log(z);
-          loss += (double)lse - (double)onehot * sy - (double)uni * ssum;
+          *loss += (double)lse - (double)onehot * sy - (double)uni * ssum;
           if (grads) {
             const float inv = 1.0f / z;
 #pragma omp simd
@@ -161,7 +164,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
           adjustGrad(m, 0, Vr, br);
           apply(m, 0, Vr, br, true);
         }
-        if (dW) wStarted[tid] = 1;
+        if (dW) laneStarted[lane] = 1;
       } else {
         // pass 1: online logsumexp over item chunks
         for (int64_t r = 0; r < m; r++) { rmax[r] = -INFINITY; rsum[r] = 0.0f; }
@@ -187,9 +190,9 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
         }
         for (int64_t r = 0; r < m; r++) {
           rlse[r] = rmax[r] + std::log(rsum[r]);
-          loss += rlse[r];
+          *loss += rlse[r];
         }
-        loss -= blockLin;
+        *loss -= blockLin;
         if (grads) {
           // pass 2: recompute each chunk, G = exp(s - lse) - q
           for (int64_t j0 = 0; j0 < Vr; j0 += vc) {
@@ -206,32 +209,37 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
             adjustGrad(m, j0, nc, br);
             apply(m, j0, nc, br, j0 == 0);
           }
-          if (dW) wStarted[tid] = 1;
+          if (dW) laneStarted[lane] = 1;
         }
       }
       if (dh)
         for (int64_t r = 0; r < m; r++) std::memcpy(dh + br[r] * H, dhb.data() + r * H, H * sizeof(float));
+     }
     }
   }
 
-  // reduce the private accumulators, in thread order
+  // Add up the lanes in lane order; each element's sum is then the same whichever thread forms it.
   double loss = 0.0;
-  for (int t = 0; t < nt; t++) loss += threadLoss[t];
-  if (dW && nt > 1) {
+  for (int64_t l = 0; l < lanes; l++) loss += laneLoss[l];
+  if (dW && lanes > 1) {
     float* out = dW + H;
-    const int64_t n = Vr * H;
-    if (!wStarted[0]) std::fill(out, out + n, 0.0f);
-    for (int t = 1; t < nt; t++) {
-      if (!wStarted[t]) continue;
-      const float* src = extraW.data() + (size_t)(t - 1) * n;
+    const int64_t n = Vr * H, chunk = 16384;
+    if (!laneStarted[0]) std::fill(out, out + n, 0.0f);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t c0 = 0; c0 < n; c0 += chunk) {
+      const int64_t c1 = std::min(n, c0 + chunk);
+      for (int64_t l = 1; l < lanes; l++) {
+        if (!laneStarted[l]) continue;
+        const float* src = extraW.data() + (size_t)(l - 1) * n;
 #pragma omp simd
-      for (int64_t j = 0; j < n; j++) out[j] += src[j];
+        for (int64_t j = c0; j < c1; j++) out[j] += src[j];
+      }
     }
   }
   if (dBias)
     for (int64_t j = 0; j < Vr; j++) {
       double s = 0.0;
-      for (int t = 0; t < nt; t++) s += extraB[(size_t)t * Vr + j];
+      for (int64_t l = 0; l < lanes; l++) s += extraB[(size_t)l * Vr + j];
       dBias[1 + j] = (float)s;
     }
   return loss;

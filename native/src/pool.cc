@@ -3,7 +3,7 @@
 // Each (row, position) of the forward is independent, so threads share the row-position pairs
 // (dynamic schedule: position t costs t + 1 terms). The backward runs whole rows per thread, since
 // dkey_j and dx_j gather over every t >= j; it recomputes the sigmoids instead of keeping a
-// [batch, len, len, H] buffer, and each thread sums its own dv, added up at the end.
+// [batch, len, len, H] buffer, and dv is summed in lanes (common.h), added up in lane order.
 #include "common.h"
 
 namespace rc {
@@ -45,22 +45,21 @@ void pool_forward(const PoolDims& d, const float* key, const float* query, const
 void pool_backward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x,
                    const float* dc, float* dkey, float* dquery, float* dv, float* dx) {
   const int64_t Bn = d.batch, L = d.len, H = d.dim;
-  const int nt = threads_for(Bn, Bn * L * (L + 1) / 2 * H);
-  std::vector<float> dvAll((size_t)nt * H, 0.0f);
+  // dv in lanes (common.h, kLanes): its sum does not depend on the thread count.
+  const int64_t lanes = std::min<int64_t>(kLanes, std::max<int64_t>(1, Bn));
+  const int nt = threads_for(lanes, Bn * L * (L + 1) / 2 * H);
+  std::vector<float> dvAll((size_t)lanes * H, 0.0f);
   std::memset(dkey, 0, Bn * L * H * sizeof(float));
   std::memset(dquery, 0, Bn * L * H * sizeof(float));
   std::memset(dx, 0, Bn * L * H * sizeof(float));
 #pragma omp parallel num_threads(nt)
   {
-#ifdef _OPENMP
-    float* __restrict dvT = dvAll.data() + (size_t)omp_get_thread_num() * H;
-#else
-    float* __restrict dvT = dvAll.data();
-#endif
     std::vector<float> sBuf(H);
     float* __restrict s = sBuf.data();
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < Bn; b++) {
+#pragma omp for schedule(static, 1)
+    for (int64_t ln = 0; ln < lanes; ln++) {
+     float* __restrict dvT = dvAll.data() + (size_t)ln * H;
+     for (int64_t b = ln; b < Bn; b += lanes) {
       for (int64_t t = 0; t < L; t++) {
         const float* __restrict q = query + (b * L + t) * H;
         const float* __restrict g = dc + (b * L + t) * H;
@@ -89,11 +88,12 @@ void pool_backward(const PoolDims& d, const float* key, const float* query, cons
           }
         }
       }
+     }
     }
   }
   for (int64_t i = 0; i < H; i++) {
     float sum = 0.0f;
-    for (int th = 0; th < nt; th++) sum += dvAll[(size_t)th * H + i];
+    for (int64_t l = 0; l < lanes; l++) sum += dvAll[(size_t)l * H + i];
     dv[i] = sum;
   }
 }

@@ -2,7 +2,7 @@
 // Forward: one (batch, channel) pair per task, the recurrence vectorised over dState.
 // Backward: one batch row per task (dB, dC rows are then owned by one thread), each channel's
 // chunks walked in reverse: recompute the chunk's states from its checkpoint, then the reverse
-// recurrence. dA, dD, dDeltaBias are summed over batch in per-thread accumulators and reduced.
+// recurrence. dA, dD, dDeltaBias are summed over batch in lane accumulators (common.h) and reduced.
 #include "common.h"
 
 namespace rc {
@@ -204,20 +204,13 @@ void scan_backward(const ScanDims& d, const float* u, const float* delta, const 
                    float* du, float* ddelta, float* dA, float* dB, float* dC, float* dD, float* dBias) {
   const int64_t Bn = d.batch, L = d.len, Di = d.dInner, N = d.dState, K = d.chunk;
   const int64_t nC = (L + K - 1) / K;
-  const int nt = (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, Bn));
-  // per-thread accumulators for the parameters shared over the batch: [dA | dD | dBias]
+  // Lane accumulators (common.h, kLanes) for the parameters shared over the batch: [dA | dD | dBias].
+  const int64_t lanes = std::min<int64_t>(kLanes, std::max<int64_t>(1, Bn));
+  const int nt = (int)std::min<int64_t>(num_threads(), lanes);
   const int64_t accLen = Di * N + 2 * Di;
-  std::vector<double> accAll((size_t)nt * accLen, 0.0);
+  std::vector<double> accAll((size_t)lanes * accLen, 0.0);
 #pragma omp parallel num_threads(nt)
   {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num();
-#else
-    const int tid = 0;
-#endif
-    double* accA = accAll.data() + tid * accLen;
-    double* accD = accA + Di * N;
-    double* accBias = accD + Di;
     std::vector<float> hsBuf((K + 1) * N), decBuf(K * N), dtsBuf(K), dhBuf(N), aBuf(N), dAlocBuf(N);
     std::vector<float> dtRow(L * Di), sgRow(L * Di);  // softplus and its derivative for one batch row
     float* __restrict hs = hsBuf.data();
@@ -226,8 +219,12 @@ void scan_backward(const ScanDims& d, const float* u, const float* delta, const 
     float* __restrict dh = dhBuf.data();
     float* __restrict a = aBuf.data();
     float* __restrict dAloc = dAlocBuf.data();
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < Bn; b++) {
+#pragma omp for schedule(static, 1)
+    for (int64_t ln = 0; ln < lanes; ln++) {
+     double* accA = accAll.data() + ln * accLen;
+     double* accD = accA + Di * N;
+     double* accBias = accD + Di;
+     for (int64_t b = ln; b < Bn; b += lanes) {
       std::fill(dB + b * L * N, dB + (b + 1) * L * N, 0.0f);
       std::fill(dC + b * L * N, dC + (b + 1) * L * N, 0.0f);
       for (int64_t t = 0; t < L; t++) {
@@ -243,18 +240,19 @@ void scan_backward(const ScanDims& d, const float* u, const float* delta, const 
         case 64: bwd_row<64>(b, L, Di, 64, K, nC, u, A, B, C, Dskip, ckpt, dy, du, ddelta, dB, dC, dtRow.data(), sgRow.data(), accA, accD, accBias, hs, dec, dts, dh, a, dAloc); break;
         default: bwd_row<0>(b, L, Di, N, K, nC, u, A, B, C, Dskip, ckpt, dy, du, ddelta, dB, dC, dtRow.data(), sgRow.data(), accA, accD, accBias, hs, dec, dts, dh, a, dAloc); break;
       }
+     }
     }
   }
   for (int64_t j = 0; j < Di * N; j++) {
     double s = 0.0;
-    for (int t = 0; t < nt; t++) s += accAll[t * accLen + j];
+    for (int64_t l = 0; l < lanes; l++) s += accAll[l * accLen + j];
     dA[j] = (float)s;
   }
   for (int64_t c = 0; c < Di; c++) {
     double sd = 0.0, sb = 0.0;
-    for (int t = 0; t < nt; t++) {
-      sd += accAll[t * accLen + Di * N + c];
-      sb += accAll[t * accLen + Di * N + Di + c];
+    for (int64_t l = 0; l < lanes; l++) {
+      sd += accAll[l * accLen + Di * N + c];
+      sb += accAll[l * accLen + Di * N + Di + c];
     }
     dD[c] = (float)sd;
     dBias[c] = (float)sb;

@@ -7,6 +7,7 @@
  * 1e-5). Skips cleanly when the addon is not built (or REC_KERNELS=ts).
  */
 import { strict as assert } from "node:assert";
+import { createRequire } from "node:module";
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from "../../src/kernels/native.js";
 import { loadNative } from "../../src/kernels/select.js";
 import { selectiveScanTs } from "../../src/kernels/selective_scan_ts.js";
@@ -292,25 +293,74 @@ describe("native kernels", function () {
   });
 
   describe("threads", function () {
-    it("gives the same scan and cross-entropy results on 1 thread and on all", function () {
+    it("every reduction over rows or blocks gives the same bits on 1, 2 and 3 threads (lanes, common.h): scan, conv, GRU, pooling, LayerNorm, cross-entropy, sgemm", function () {
+      this.timeout(60_000);
       const k = need(this);
       const before = k.info.threads;
+      const ln = createRequire(import.meta.url)(k.info.path) as {
+        layerNormBackward(rows: number, n: number, x: Float32Array, g: Float32Array, dy: Float32Array, eps: number, dx: Float32Array, dg: Float32Array, db: Float32Array): void;
+      };
+      const r = rng(11);
+      // More batch rows (20) and token blocks than kLanes (16), and sizes past every kernel's threading threshold.
+      const sd: ScanDims = { batch: 20, len: 33, dInner: 24, dState: 16, chunk: 8 };
+      const BLD = sd.batch * sd.len * sd.dInner, BLN = sd.batch * sd.len * sd.dState;
+      const sx = { u: uniform(r, BLD), delta: uniform(r, BLD), A: uniform(r, sd.dInner * sd.dState, -2, -0.1), B: uniform(r, BLN), C: uniform(r, BLN), D: uniform(r, sd.dInner), deltaBias: uniform(r, sd.dInner) };
+      const sdy = uniform(r, BLD);
+      const cd = { batch: 20, len: 40, channels: 48, kernel: 4 };
+      const cn = cd.batch * cd.len * cd.channels;
+      const cx = uniform(r, cn), cw = uniform(r, cd.channels * cd.kernel), cb = uniform(r, cd.channels), cdy = uniform(r, cn);
+      const gd: GruDims = { batch: 20, len: 30, hidden: 16 };
+      const gxi = uniform(r, gd.batch * gd.len * 3 * gd.hidden), gWh = uniform(r, gd.hidden * 3 * gd.hidden, -0.3, 0.3), gbh = uniform(r, 3 * gd.hidden);
+      const gdh = uniform(r, gd.batch * gd.len * gd.hidden);
+      const pd = { batch: 20, len: 30, dim: 16 };
+      const pn = pd.batch * pd.len * pd.dim;
+      const pk = uniform(r, pn), pq = uniform(r, pn), pv = uniform(r, pd.dim), px = uniform(r, pn), pdc = uniform(r, pn);
+      const rows = 1200, n = 64;
+      const lx = uniform(r, rows * n), lg = uniform(r, n), ldy = uniform(r, rows * n);
+      const ce = (tokens: number) => ({ d: { tokens, hidden: 32, vocab: 600, labelSmoothing: 0.1 }, h: uniform(r, tokens * 32), W: uniform(r, 600 * 32), b: uniform(r, 600),
+        t: Int32Array.from({ length: tokens }, (_, i) => (i % 7 === 0 ? 0 : 1 + Math.floor(r() * 599))) });
+      const ces = [ce(300), ce(9000)]; // a few token blocks, and more than kLanes
+      const gA = uniform(r, 3000 * 64), gB = uniform(r, 3000 * 256);
+      const runAll = (threads: number): Float32Array[] => {
+        k.configure({ threads });
+        const out: Float32Array[] = [];
+        const so = { y: new Float32Array(BLD), checkpoints: new Float32Array(scanCheckpointSize(sd)) };
+        k.scan.forward(sd, sx, so);
+        const sg = { du: new Float32Array(BLD), ddelta: new Float32Array(BLD), dA: new Float32Array(sd.dInner * sd.dState), dB: new Float32Array(BLN), dC: new Float32Array(BLN), dD: new Float32Array(sd.dInner), dDeltaBias: new Float32Array(sd.dInner) };
+        k.scan.backward(sd, sx, so.checkpoints, sdy, sg);
+        out.push(so.y, ...Object.values(sg));
+        const cg = { dx: new Float32Array(cn), dw: new Float32Array(cw.length), db: new Float32Array(cb.length) };
+        k.conv.backward(cd, cx, cw, cb, cdy, cg.dx, cg.dw, cg.db);
+        out.push(...Object.values(cg));
+        const gh = new Float32Array(gd.batch * gd.len * gd.hidden), gates = new Float32Array(gruGatesSize(gd));
+        k.gru.forward(gd, gxi, gWh, gbh, gh, gates);
+        const gg = { dxi: new Float32Array(gxi.length), dWh: new Float32Array(gWh.length), dbh: new Float32Array(gbh.length) };
+        k.gru.backward(gd, gWh, gh, gates, gdh, gg.dxi, gg.dWh, gg.dbh);
+        out.push(gh, ...Object.values(gg));
+        const pg = { dk: new Float32Array(pn), dq: new Float32Array(pn), dv: new Float32Array(pd.dim), dx: new Float32Array(pn) };
+        k.pool.backward(pd, pk, pq, pv, px, pdc, pg.dk, pg.dq, pg.dv, pg.dx);
+        out.push(...Object.values(pg));
+        const lo = { dx: new Float32Array(rows * n), dg: new Float32Array(n), db: new Float32Array(n) };
+        ln.layerNormBackward(rows, n, lx, lg, ldy, 1e-12, lo.dx, lo.dg, lo.db);
+        out.push(...Object.values(lo));
+        for (const c of ces) {
+          const dh = new Float32Array(c.h.length), dW = new Float32Array(c.W.length), dB = new Float32Array(c.b.length);
+          out.push(Float32Array.of(k.linearCe.lossAndGrad(c.d, c.h, c.W, c.b, c.t, dh, dW, dB)), dh, dW, dB);
+        }
+        // sgemm split by rows (a tall product) and by columns (a weight gradient: wide, long K).
+        for (const [ta, M, N, K] of [[false, 3000, 64, 64], [true, 64, 256, 3000]] as const) {
+          const A = ta ? gA.subarray(0, K * M) : gA.subarray(0, M * K), B = gB.subarray(0, K * N), C = new Float32Array(M * N);
+          k.sgemm(ta, false, M, N, K, 1, A, B, 0, C);
+          out.push(C);
+        }
+        return out;
+      };
       try {
-        const d: ScanDims = { batch: 4, len: 33, dInner: 40, dState: 16, chunk: 8 };
-        const r = rng(3);
-        const BLD = d.batch * d.len * d.dInner, BLN = d.batch * d.len * d.dState;
-        const A = uniform(r, d.dInner * d.dState, -2, -0.1);
-        const x = { u: uniform(r, BLD), delta: uniform(r, BLD), A, B: uniform(r, BLN), C: uniform(r, BLN), D: uniform(r, d.dInner), deltaBias: uniform(r, d.dInner) };
-        const run = () => {
-          const out = { y: new Float32Array(BLD), checkpoints: new Float32Array(scanCheckpointSize(d)) };
-          k.scan.forward(d, x, out);
-          return out.y;
-        };
-        k.configure({ threads: 1 });
-        const y1 = run();
-        k.configure({ threads: Math.max(2, before) });
-        const y2 = run();
-        assert.deepEqual(y1, y2);
+        const one = runAll(1);
+        for (const threads of [2, 3]) {
+          const many = runAll(threads);
+          one.forEach((a, i) => assert.deepEqual(many[i], a, `output ${i} differs on ${threads} threads`));
+        }
       } finally {
         k.configure({ threads: before });
       }
