@@ -15,6 +15,7 @@
 // is multiplied into dh and dW. The [tokens, vocab] scores still never exist at once.
 #include "common.h"
 #include <cstdlib>
+#include <memory>
 
 namespace rc {
 
@@ -61,7 +62,9 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
   const float* Wi = W + H;  // items 1..V-1
   const float* bi = bias ? bias + 1 : nullptr;
   // Accumulators: lane 0 writes straight into dW (items rows), the others into their own copies.
-  std::vector<float> extraW(dW && lanes > 1 ? (size_t)(lanes - 1) * Vr * H : 0);
+  // Not zeroed: a lane's first block writes its accumulator with beta 0 (laneStarted), so no lane
+  // is read before it is written, and the zeroing would be megabytes per call for nothing.
+  std::unique_ptr<float[]> extraW(dW && lanes > 1 ? new float[(size_t)(lanes - 1) * Vr * H] : nullptr);
   std::vector<double> extraB(dBias ? (size_t)lanes * Vr : 0, 0.0);
   std::vector<char> laneStarted(lanes, 0);
   std::vector<double> laneLoss(lanes, 0.0);
@@ -128,7 +131,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
 #pragma omp for schedule(static, 1)
     for (int64_t ln = 0; ln < lanes; ln++) {
      lane = ln;
-     dWacc = dW ? (ln == 0 ? dW + H : extraW.data() + (size_t)(ln - 1) * Vr * H) : nullptr;
+     dWacc = dW ? (ln == 0 ? dW + H : extraW.get() + (size_t)(ln - 1) * Vr * H) : nullptr;
      dBacc = dBias ? extraB.data() + (size_t)ln * Vr : nullptr;
      loss = &laneLoss[ln];
      for (int64_t blk = ln; blk < nBlocks; blk += lanes) {
@@ -230,7 +233,7 @@ double linear_ce(const CeDims& d, const float* h, const float* W, const float* b
       const int64_t c1 = std::min(n, c0 + chunk);
       for (int64_t l = 1; l < lanes; l++) {
         if (!laneStarted[l]) continue;
-        const float* src = extraW.data() + (size_t)(l - 1) * n;
+        const float* src = extraW.get() + (size_t)(l - 1) * n;
 #pragma omp simd
         for (int64_t j = c0; j < c1; j++) out[j] += src[j];
       }
