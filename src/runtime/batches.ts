@@ -38,37 +38,27 @@ export const makeRows = (sequences: readonly Int32Array[], maxLen: number, mode:
   const start: number[] = [];
   const len: number[] = [];
   const from: number[] = [];
+  // A row: sequence i, items [end - l, end) with l = min(end, maxLen), its targets from position f on.
+  const row = (i: number, end: number, f: (l: number) => number): number => {
+    const l = Math.min(end, maxLen);
+    seq.push(i);
+    start.push(end - l);
+    len.push(l);
+    from.push(f(l));
+    return end - l;
+  };
   sequences.forEach((s, i) => {
-    const n = s.length - 1; // targets in this sequence
+    const n = s.length - 1; // next-item targets in this sequence
     if (n < 1) return;
     if (mode === "masked") {
-      for (let end = s.length; end > 0; end -= maxLen) {
-        const l = Math.min(end, maxLen);
-        seq.push(i);
-        start.push(end - l);
-        len.push(l);
-        from.push(0);
-      }
-      return;
-    }
-    if (mode === "last") {
-      for (let end = 1; end <= n; end++) {
-        const l = Math.min(end, maxLen);
-        seq.push(i);
-        start.push(end - l);
-        len.push(l);
-        from.push(0);
-      }
-      return;
-    }
-    // Each window's targets end where the next (later) window's begin.
-    for (let end = n; end > 0; end -= maxLen - minContext) {
-      const l = Math.min(end, maxLen);
-      seq.push(i);
-      start.push(end - l);
-      len.push(l);
-      from.push(end - l === 0 ? 0 : minContext);
-      if (end - l === 0) break; // the window at the start takes every target left
+      // Disjoint windows of the whole sequence (its last item included), aligned to its end.
+      for (let end = s.length; end > 0; end -= maxLen) row(i, end, () => 0);
+    } else if (mode === "last") {
+      for (let end = 1; end <= n; end++) row(i, end, () => 0);
+    } else {
+      // Each window's targets end where the next (later) window's begin; the window at the start
+      // takes every target left.
+      for (let end = n; end > 0; end -= maxLen - minContext) if (row(i, end, (l) => (end - l === 0 ? 0 : minContext)) === 0) break;
     }
   });
   const targets = mode === "last" ? len.length : mode === "masked" ? len.reduce((a, l) => a + l * ratio, 0) : len.reduce((a, l, r) => a + l - from[r]!, 0);
