@@ -21,6 +21,17 @@ describe("reccompile explain", function () {
     assert.match(r.stdout, /optimizer: adam\(lr: 0\.001, beta1: 0\.9/);
   });
 
+  it("--users sizes a user table (Caser: RecBole's 667,008 parameters on ML-1M's 3,416 items and 6,040 users)", () => {
+    const r = cli("explain", "specs/caser.rec", "--items", "3416", "--users", "6040", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { parameters: number; users: number };
+    assert.equal(out.parameters, 667_008);
+    assert.equal(out.users, 6040);
+    const fewer = JSON.parse(cli("explain", "specs/caser.rec", "--items", "3416", "--users", "100", "--json").stdout) as { parameters: number };
+    assert.equal(out.parameters - fewer.parameters, (6040 - 100) * 64);
+    assert.doesNotMatch(cli("explain", "specs/mamba4rec.rec").stdout, /users/, "a model without a user table says nothing of users");
+  });
+
   it("a bad spec or flag is a user error", () => {
     assert.equal(cli("explain", "test/check/fixtures/invalid/heads_divide.rec").code, 1);
     const r = cli("explain", "specs/pop.rec", "--items", "x");

@@ -126,6 +126,14 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /item '99999'/);
     noStack(bad.stderr);
+    // --user takes a user of the run's data (a model without a user table ignores it); an unknown one is a user error.
+    const withUser = cli("recommend", out, "--history", "3,7,11", "--k", "5", "--user", "1");
+    assert.equal(withUser.code, 0, withUser.stderr);
+    assert.equal(withUser.stdout, rec.stdout);
+    const badUser = cli("recommend", out, "--history", "3,7,11", "--user", "nobody");
+    assert.equal(badUser.code, 1);
+    assert.match(badUser.stderr, /user 'nobody' in --user is not a user of the run's data/);
+    noStack(badUser.stderr);
 
     const again = cli("run", spec, "--out", out);
     assert.equal(again.code, 1);
