@@ -246,9 +246,9 @@ const main = async (): Promise<void> => {
   // Every model at its spec's configuration against SASRec, as the paper's efficiency table (its ratios from an A5000).
   const PAPER_EFFICIENCY: Readonly<Record<string, { time: number; memory: number }>> = { mamba4rec: { time: 0.58, memory: 0.32 }, bert4rec: { time: 207.6 / 131.2, memory: 15.48 / 14.98 } };
   const effRows = s?.seconds_per_epoch
-    ? ["pop", "gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].flatMap((k) => {
+    ? ["gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].flatMap((k) => {
       const r = results[k];
-      if (!r?.seconds_per_epoch || k === "pop") return [];
+      if (!r?.seconds_per_epoch) return [];
       const p = PAPER_EFFICIENCY[k];
       const mem = r.peak_rss_mb && s.peak_rss_mb ? `${r.peak_rss_mb} | ${(r.peak_rss_mb / s.peak_rss_mb).toFixed(2)}` : "– | –";
       return [`| ${k} | ${r.seconds_per_epoch.toFixed(1)} | ${(r.seconds_per_epoch / s.seconds_per_epoch!).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${r.threads ?? "–"} |`];

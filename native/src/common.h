@@ -21,6 +21,11 @@ void set_num_threads(int n);
 // the data, not by the thread count: a kernel gives the same bits on 1 thread or 16.
 constexpr int64_t kLanes = 16;
 
+// Threads for `units` independent pieces of `work` in all: one per 65,536 of work, at most one per unit.
+inline int threads_for(int64_t units, int64_t work) {
+  return (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(units, work / 65536)));
+}
+
 // ---- fast math -----------------------------------------------------------------------------------
 // exp(x) for float, Cephes polynomial (about 1-2 ulp on the clamped range), written with plain
 // arithmetic and integer bit moves so that gcc/clang vectorise loops that call it.
@@ -45,6 +50,8 @@ static inline float fexp(float x) {
   std::memcpy(&scale, &bits, sizeof scale);
   return e * scale;
 }
+
+static inline float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
 
 // log(x) for positive normal x, Cephes polynomial, vectorisable like fexp.
 static inline float flog(float x) {

@@ -7,13 +7,6 @@
 
 namespace rc {
 
-namespace {
-inline float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
-
-int threads_for(int64_t batch, int64_t work) {
-  return (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(batch, work / 65536)));
-}
-}  // namespace
 
 void gru_forward(const GruDims& d, const float* xi, const float* Wh, const float* bh, float* h, float* gates) {
   const int64_t Bn = d.batch, L = d.len, H = d.hidden, G = 3 * H;

@@ -8,13 +8,6 @@
 
 namespace rc {
 
-namespace {
-inline float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
-
-int threads_for(int64_t units, int64_t work) {
-  return (int)std::min<int64_t>(num_threads(), std::max<int64_t>(1, std::min<int64_t>(units, work / 65536)));
-}
-}  // namespace
 
 void pool_forward(const PoolDims& d, const float* key, const float* query, const float* v, const float* x, float* c) {
   const int64_t Bn = d.batch, L = d.len, H = d.dim;

@@ -6,7 +6,7 @@
  * element, LayerNorm 5 per element, activations and dropout 0; attention scores over the average
  * causal context (max_len + 1) / 2; the output scores every embedding row (items + 1).
  */
-import { recencyBuckets, seenParams, type CheckedSpec, type Layer } from "./spec.js";
+import { leafLayers, recencyBuckets, seenParams, type CheckedSpec, type Layer } from "./spec.js";
 
 export interface LayerRow {
   /** Nesting shown by indentation, e.g. "  mamba". */
@@ -143,10 +143,8 @@ const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 /** A readable table for the terminal. */
 /** Whether the model has a user table (`embedding users`), whose size is the number of users. */
-export const usesUsers = (spec: CheckedSpec): boolean => {
-  const has = (ls: readonly Layer[]): boolean => ls.some((l) => l.kind === "user_embedding" || ((l.kind === "residual" || l.kind === "repeat") && has(l.body)));
-  return spec.model.kind === "sequence" && has(spec.model.layers);
-};
+export const usesUsers = (spec: CheckedSpec): boolean =>
+  spec.model.kind === "sequence" && leafLayers(spec.model.layers).some((l) => l.kind === "user_embedding");
 
 export const renderExplained = (e: Explained, resolvedText: string): string => {
   const head = ["layer", "detail", "output shape", "params", "FLOPs/token"];

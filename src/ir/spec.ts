@@ -85,6 +85,10 @@ export interface ResidualLayer extends LayerBase { readonly kind: "residual"; re
 /** `times` copies of `body`, each with its own weights; the body keeps the width. */
 export interface RepeatLayer extends LayerBase { readonly kind: "repeat"; readonly times: number; readonly body: readonly Layer[] }
 
+/** Every layer that is not residual or repeat, in spec order, through their bodies (a repeated body once). */
+export const leafLayers = (layers: readonly Layer[]): Exclude<Layer, ResidualLayer | RepeatLayer>[] =>
+  layers.flatMap((l) => (l.kind === "residual" || l.kind === "repeat" ? leafLayers(l.body) : [l]));
+
 /** A neural sequence model: item embedding, then layers, then scores over the catalogue. */
 export interface SequenceModel {
   readonly kind: "sequence";

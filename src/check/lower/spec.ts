@@ -6,7 +6,7 @@
 import type { BlockDef, ModelDef, Section } from "../../lang/ast.js";
 import { diag } from "../../lang/codes.js";
 import type { Span } from "../../lang/span.js";
-import { metricKey, type CheckedSpec, type Layer, type Metric } from "../../ir/spec.js";
+import { leafLayers, metricKey, type CheckedSpec, type Metric } from "../../ir/spec.js";
 import type { Sink } from "../decode.js";
 import type { LoadedFile } from "../load.js";
 import { lowerAblate } from "./ablate.js";
@@ -83,7 +83,7 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   // ahead (attention without its causal mask) would read it.
   if (ir?.kind === "sequence" && train?.targets === "all_positions") {
     const entry = trainEntry("targets");
-    for (const l of lookAheadLayers(ir.layers)) {
+    for (const l of leafLayers(ir.layers).filter((x) => x.kind === "attention" && !x.causal)) {
       d.push(diag("LookAhead", l.origin.span, `attention(causal: false) lets each position see the items after it, and with train.targets all_positions${entry ? "" : " (the default)"} the next one is that position's own target`, {
         hint: "use causal: true, or train with targets: last (one target after each input, never inside it)",
         related: [...(entry ? [{ message: "targets set here", span: entry.value.span }] : []), ...(l.origin.via ?? []).map((span) => ({ message: "through the block used here", span }))],
@@ -92,8 +92,7 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   }
   // A Caser window longer than the inputs: its last slots only ever hold zeros.
   if (ir?.kind === "sequence" && data) {
-    const walk = (ls: readonly Layer[]): Layer[] => ls.flatMap((l) => (l.kind === "caser" ? [l] : l.kind === "residual" || l.kind === "repeat" ? walk(l.body) : []));
-    for (const l of walk(ir.layers)) {
+    for (const l of leafLayers(ir.layers)) {
       if (l.kind === "caser" && l.window > data.maxLen) {
         d.push(diag("CaserWindow", l.origin.span, `caser(window: ${l.window}) is longer than data.max_len ${data.maxLen}: no input fills it, so its last ${l.window - data.maxLen} slots only ever hold zeros and its tallest filters see padding`, {
           hint: `use window: ${data.maxLen} or less`,
@@ -128,7 +127,3 @@ export const lowerSpec = (main: LoadedFile, blocks: ReadonlyMap<string, BlockDef
   if (!ir || !data || !train || !evalCfg || !ablate || tune === undefined) return undefined;
   return { file: main.file, model: ir, data, train, eval: evalCfg, ablate, tune };
 };
-
-/** Layers that read later positions: bidirectional attention (every copy inside a repeat counts once). */
-const lookAheadLayers = (layers: readonly Layer[]): Layer[] =>
-  layers.flatMap((l) => (l.kind === "attention" && !l.causal ? [l] : l.kind === "residual" || l.kind === "repeat" ? lookAheadLayers(l.body) : []));
