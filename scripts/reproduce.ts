@@ -12,8 +12,10 @@
  * first that fails, their progress streaming to this process's stderr; with `--executor slurm` all
  * at once as one Slurm job array (docs/cluster.md), reported when every run has ended (`--detach`
  * submits and returns; the same command later collects them).
- * `--report-only` trains nothing: it reports finished runs, and unfinished ones as far as their
- * last checkpoint got (epochs, best validation so far; no test figures).
+ * `--report-only` trains nothing (and needs no data): it reports finished runs, and unfinished ones
+ * as far as their last checkpoint got (epochs, best validation so far; no test figures).
+ * docs/results.md opens with the paper's table, ML-1M and Video Games side by side, read from both
+ * datasets' results files: reproducing either dataset rewrites it.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -173,6 +175,21 @@ const executorChoice = (): ExecutorChoice => {
   };
 };
 
+/** One model's row of a results file (docs/results/<dataset>.json). */
+type Row = Partial<RunMetrics> & {
+  status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
+  /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
+  threads: number | null; spec: string; command: string;
+  /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
+  carried_from?: string;
+};
+
+interface ResultsFile { readonly dataset: string; readonly date: string; readonly models: Record<string, Row>; readonly paired?: PairedRow[] }
+
+const resultsFileOf = (dataset: string): string => join("docs", "results", `${dataset}.json`);
+const readResults = (dataset: string): ResultsFile | null =>
+  existsSync(resultsFileOf(dataset)) ? (JSON.parse(readFileSync(resultsFileOf(dataset), "utf8")) as ResultsFile) : null;
+
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
 
 const median = (xs: readonly number[]): number | null => {
@@ -188,22 +205,16 @@ const main = async (): Promise<void> => {
   if (dataset === undefined || dataset.startsWith("--")) throw new Error("usage: npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N]");
   const data = resolve(arg("data") ?? DATASETS[dataset]?.path ?? "");
   const maxLen = DATASETS[dataset]?.maxLen;
-  if (!existsSync(data)) throw new Error(`no data for '${dataset}' at ${data}; pass --data PATH`);
+  const reportOnly = process.argv.includes("--report-only");
+  // --report-only trains nothing, so it needs the runs, not the data.
+  if (!reportOnly && !existsSync(data)) throw new Error(`no data for '${dataset}' at ${data}; pass --data PATH`);
   const wanted = arg("models")?.split(",");
   for (const w of wanted ?? []) if (!JOBS.some((j) => j.key === w)) throw new Error(`unknown model '${w}' (known: ${JOBS.map((j) => j.key).join(", ")})`);
   // --models picks which to train, in that order; the report covers every model with a run folder.
   const toRun = (wanted ? wanted.map((w) => JOBS.find((j) => j.key === w)!) : JOBS).filter((j) => existsSync(j.spec));
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
-  type Row = Partial<RunMetrics> & {
-    status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
-    /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
-    threads: number | null; spec: string; command: string;
-    /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
-    carried_from?: string;
-  };
   const fresh: Record<string, Row> = {};
-  const reportOnly = process.argv.includes("--report-only");
   if (!reportOnly && !(await trainAll(toRun, data, maxLen, root, arg("epochs"), executorChoice()))) return;
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
@@ -215,7 +226,7 @@ const main = async (): Promise<void> => {
   for (const job of JOBS) {
     const dir = join(root, job.key);
     const threads = threadsOf(dir);
-    const command = `reccompile run ${job.spec} --data ${DATASETS[dataset] ?? data}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
+    const command = `reccompile run ${job.spec} --data ${DATASETS[dataset]?.path ?? data}${maxLen !== undefined ? ` --max-len ${maxLen}` : ""}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
     if (existsSync(join(dir, "metrics.json"))) {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
       const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
@@ -231,13 +242,102 @@ const main = async (): Promise<void> => {
     }
   }
   mkdirSync(join("docs", "results"), { recursive: true });
-  const resultsFile = join("docs", "results", `${dataset}.json`);
-  const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, "utf8")) as { date: string; models: Record<string, Row>; paired?: PairedRow[] }) : null;
+  const resultsFile = resultsFileOf(dataset);
+  const previous = readResults(dataset);
   const { models: results, paired } = mergeResults(JOBS.map((j) => j.key), fresh, pairedTests(root), previous, PAIRS);
-  const carried = Object.values(results).some((r) => r.carried_from !== undefined);
   for (const [k, r] of Object.entries(results)) if (r.carried_from !== undefined) process.stderr.write(`${k}: no run folder here; its row is carried over from ${r.carried_from}\n`);
   writeJsonAtomic(resultsFile, { dataset, date: new Date().toISOString(), models: results, paired });
+  process.stderr.write(`wrote ${resultsFile}\n`);
 
+  writePage(dataset);
+  // The paper's table on docs/results.md reads every paper dataset's results file: refresh it too.
+  if (dataset !== "ml-1m" && PAPER_DATASETS.includes(dataset) && existsSync(resultsFileOf("ml-1m"))) writePage("ml-1m");
+};
+
+
+/** The paper's datasets, in the order of its table; docs/results.md opens with their side-by-side table. */
+const PAPER_DATASETS: readonly string[] = ["ml-1m", "video-games"];
+
+/**
+ * The rows of that table: the paper's models at their RecBole-default configurations (our specs),
+ * in the paper's order, then configurations the paper does not have (`ours`).
+ */
+const PAPER_ROWS: readonly { readonly key: string; readonly label: string; readonly ours?: true }[] = [
+  { key: "pop", label: "Pop" },
+  { key: "caser", label: "Caser" },
+  { key: "narm", label: "NARM" },
+  { key: "gru4rec", label: "GRU4Rec" },
+  { key: "sasrec", label: "SASRec" },
+  { key: "bert4rec", label: "BERT4Rec" },
+  { key: "mamba4rec", label: "Mamba4Rec" },
+  { key: "mamba4rec-tuned", label: "Mamba4Rec, tuned on ML-1M (ours)", ours: true },
+  { key: "sasrec-tuned", label: "SASRec, tuned on ML-1M (ours)", ours: true },
+];
+
+const TABLE_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
+
+/**
+ * The paper's comparison on every paper dataset that has a results file: each model's test
+ * HR@10, NDCG@10 and MRR@10 side by side, the best of the paper's models per column in bold, and a
+ * star where the paired t-test over users against Mamba4Rec (same seed) gives p < 0.05.
+ */
+const paperTable = (): string => {
+  const files = PAPER_DATASETS.map((d) => ({ dataset: d, file: readResults(d) })).filter((x): x is { dataset: string; file: ResultsFile } => x.file !== null);
+  if (files.length === 0) return "";
+  const best = new Map<string, number>();
+  for (const { dataset, file } of files) {
+    for (const metric of TABLE_METRICS) {
+      const values = PAPER_ROWS.filter((r) => !r.ours).map((r) => file.models[r.key]).filter((r) => r?.status === "finished").map((r) => r!.test?.[metric] ?? -1);
+      if (values.length > 0) best.set(`${dataset} ${metric}`, Math.max(...values));
+    }
+  }
+  const cell = (dataset: string, file: ResultsFile, key: string, ours: boolean, metric: string): string => {
+    const r = file.models[key];
+    if (r === undefined) return "–";
+    if (r.status !== "finished") return metric === TABLE_METRICS[0] ? `(unfinished, ${r.epochs} epochs)` : "–";
+    const v = r.test?.[metric];
+    if (v === undefined) return "–";
+    const pair = file.paired?.find((p) => p.model === key && p.reference === "mamba4rec" && p.metric === metric);
+    const text = `${f4(v)}${pair !== undefined && pair.p_ttest < 0.05 ? "*" : ""}${r.carried_from !== undefined ? " †" : ""}`;
+    return !ours && best.get(`${dataset} ${metric}`) === v ? `**${text}**` : text;
+  };
+  const rows = PAPER_ROWS.filter((r) => files.some(({ file }) => file.models[r.key] !== undefined)).map((r) =>
+    `| ${r.label} | ${files.map(({ dataset, file }) => TABLE_METRICS.map((m) => cell(dataset, file, r.key, r.ours === true, m)).join(" | ")).join(" | ")} |`);
+  const paper = Object.entries(PAPER).map(([k, p]) =>
+    `| ${PAPER_ROWS.find((r) => r.key === k)?.label ?? k} (the paper) | ${files.map(({ dataset }) => TABLE_METRICS.map((m) => (dataset === "ml-1m" ? fmt(p[m]) : "–")).join(" | ")).join(" | ")} |`);
+  const name = (d: string): string => (d === "ml-1m" ? "MovieLens-1M" : d === "video-games" ? "Amazon Video Games" : d);
+  const short = (d: string): string => (d === "ml-1m" ? "ML-1M" : d === "video-games" ? "Video Games" : d);
+  return `
+## The paper's comparison
+
+Test figures on ${files.map((f) => name(f.dataset)).join(" and ")}: leave-one-out, full ranking over all items, seen
+items kept (the paper's protocol), the epoch with the best validation NDCG@10. Each of the paper's
+models runs at its RecBole-default configuration (its spec in specs/)${files.some((f) => DATASETS[f.dataset]?.maxLen !== undefined) ? ", with max_len 50 on Video Games as the paper's Amazon configuration" : ""}; seed 2020.
+Bold: the best of the paper's models in the column. *: differs from Mamba4Rec trained with the same
+seed at p < 0.05 (paired t-test over users; both tests and their p-values are in each dataset's
+section). †: carried over from an earlier machine (below). The rows marked "ours" are
+configurations the paper does not have. Seconds per epoch, memory and the paired tests:
+${files.map((f) => (f.dataset === "ml-1m" ? "ML-1M below" : `[${name(f.dataset)}](results/${f.dataset}.md)`)).join(", ")}. The paper's own figures are given where this
+repository records them (its ML-1M Mamba4Rec row and SASRec's HR@10).
+
+| model | ${files.map((f) => TABLE_METRICS.map((m) => `${short(f.dataset)} ${m.toUpperCase()}`).join(" | ")).join(" | ")} |
+|---|${files.map(() => TABLE_METRICS.map(() => "---").join("|")).join("|")}|
+${[...rows, ...paper].join("\n")}
+
+## ML-1M in detail
+`;
+};
+
+/**
+ * Writes a dataset's page (docs/results.md for ML-1M, else docs/results/<dataset>.md) from its
+ * results file alone, so that any dataset's reproduction can refresh the pages that read it.
+ */
+const writePage = (dataset: string): void => {
+  const file = readResults(dataset);
+  if (file === null) return;
+  const results = file.models, paired = file.paired ?? [];
+  const maxLen = DATASETS[dataset]?.maxLen;
+  const carried = Object.values(results).some((r) => r.carried_from !== undefined);
   const rows = Object.entries(results).map(([k, r]) =>
     `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
   const page = resultsPage(dataset);
@@ -269,15 +369,15 @@ two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over th
 |---|---|---|---|---|---|---|
 ${paired.map((r) => `| ${r.model}${r.carried_from !== undefined ? " †" : ""} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
 `;
-  writeFileAtomic(page.file, `# Results on ${dataset}
-
+  writeFileAtomic(page.file, `# Results${dataset === "ml-1m" ? "" : ` on ${dataset}`}
+${dataset === "ml-1m" ? paperTable() : ""}
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
 DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
 median over epochs (training and validation); "min to best" sums the epochs up to the best one;
 "threads" is the native kernels' thread count (fewer than the machine's cores when two runs
 shared it, so their times are not comparable with the others). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
-Produced by \`npm run reproduce -- ${dataset}\` on ${new Date().toISOString().slice(0, 10)}; raw figures in
+Produced by \`npm run reproduce -- ${dataset}\` on ${file.date.slice(0, 10)}; raw figures in
 [${page.results}${dataset}.json](${page.results}${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
 Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
 they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
@@ -294,7 +394,7 @@ ${pairedText}${efficiency}${gpu}
 
 ${Object.entries(results).map(([k, r]) => `- ${k}: \`${r.command}\``).join("\n")}
 ${existsSync(notesFile(dataset)) ? `\n${readFileSync(notesFile(dataset), "utf8")}` : ""}`);
-  process.stderr.write(`wrote docs/results/${dataset}.json and ${page.file}\n`);
+  process.stderr.write(`wrote ${page.file}\n`);
 };
 
 /**
