@@ -103,3 +103,50 @@ export const applySweep = (spec: CheckedSpec, param: string, value: number): Che
   }
   return undefined;
 };
+
+/**
+ * The values a swept parameter has in a spec, distinct and in layer order (what `applySweep` would
+ * replace): the base's row of a tuning leaderboard. Empty where the spec has no such parameter
+ * (a `heads` on a model without attention); `layers` is every outermost repeat's count.
+ */
+export const sweepValues = (spec: CheckedSpec, param: string): number[] => {
+  const train = spec.train;
+  switch (param) {
+    case "lr": return [train.optimizer.lr];
+    case "weight_decay": return [train.optimizer.weightDecay];
+    case "batch": return [train.batch];
+    case "epochs": return [train.epochs];
+    case "label_smoothing": return [train.loss.labelSmoothing];
+    case "max_len": return [spec.data.maxLen];
+  }
+  const m = spec.model;
+  if (m.kind !== "sequence") return [];
+  if (param === "dim") return [m.embeddingDim];
+  const found: number[] = [];
+  const visit = (ls: readonly Layer[], outer: boolean): void => {
+    for (const l of ls) {
+      const v = param === "layers" ? (l.kind === "repeat" && outer ? l.times : undefined) : layerValue(l, param);
+      if (v !== undefined && !found.includes(v)) found.push(v);
+      if (l.kind === "repeat" || l.kind === "residual") visit(l.body, outer && l.kind !== "repeat");
+    }
+  };
+  visit(m.layers, true);
+  return found;
+};
+
+/** One layer's value of a per-layer swept parameter (undefined where the layer has none). */
+const layerValue = (l: Layer, param: string): number | undefined => {
+  switch (param) {
+    case "d_state": return l.kind === "mamba" ? l.dState : undefined;
+    case "d_conv": return l.kind === "mamba" ? l.dConv : undefined;
+    case "expand": return l.kind === "mamba" ? l.expand : undefined;
+    case "dt_rank": return l.kind === "mamba" ? l.dtRank : undefined;
+    case "heads": return l.kind === "attention" ? l.heads : undefined;
+    case "dropout": return l.kind === "attention" || l.kind === "ffn" ? l.dropout : undefined;
+    case "rate": return l.kind === "dropout" ? l.rate : undefined;
+    case "eps": return l.kind === "layernorm" ? l.eps : undefined;
+    case "hidden": return l.kind === "gru" ? l.hidden : undefined;
+    case "inner": return l.kind === "ffn" ? l.inner : undefined;
+    default: return undefined;
+  }
+};

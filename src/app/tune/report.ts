@@ -32,6 +32,15 @@ export interface RungRow {
   readonly endedEarly: readonly string[];
 }
 
+/** The base as the leaderboard shows it: it trains beside the last rung, for the most epochs a trial trains. */
+export interface BaseRow {
+  /** Its value of each searched parameter (in `params` order), e.g. "0.001", "0.2 / 0.1" where layers differ. */
+  readonly values: readonly string[];
+  readonly curve: readonly number[];
+  readonly value: number;
+  readonly bestEpoch: number | null;
+}
+
 export interface TestCell extends PairedChange {
   readonly metric: string;
 }
@@ -50,11 +59,18 @@ export interface TuneReport {
   readonly trials: readonly TrialRow[];
   readonly rungs: readonly RungRow[];
   readonly winner: { readonly id: string; readonly value: number; readonly file: string } | null;
-  /** The base's best validation value, at the epochs the winner trained. */
+  /** The base's best validation value. */
   readonly baseValid: number;
+  /** The base's leaderboard row (null before its run has started). */
+  readonly base: BaseRow | null;
+  /**
+   * No trial beat the base on validation (the base's value is at least the best trial's): best.rec
+   * is then the base, unchanged, and `winner` is the best trial.
+   */
+  readonly baseWins: boolean;
   /** The base's epochs, for the test comparison's caption. */
   readonly baseEpochs: string;
-  /** The winner against the base on the test split, per metric (null before both have finished). */
+  /** The best trial against the base on the test split, per metric (null before both have finished). */
   readonly test: readonly TestCell[] | null;
   /** Trials that did not check, with why. */
   readonly rejected: readonly { readonly id: string; readonly reason: string }[];
@@ -66,6 +82,28 @@ const valueOf = (p: Point, param: string): string => String(p.find((x) => x.para
 const pCell = (p: number): string => pText(p).replace(/^p[= ]?/, "");
 const rungText = (r: RungRow, k: number): string => `${k + 1} (${r.epochs === null ? "the spec's epochs" : `${r.epochs} epoch${r.epochs === 1 ? "" : "s"}`})`;
 
+type LeaderRow = { readonly kind: "trial"; readonly trial: TrialRow } | { readonly kind: "base"; readonly base: BaseRow };
+
+/**
+ * The trials in leaderboard order with the base placed among them: it trained as long as the last
+ * rung, so it sits among the last rung's trials by its validation value (after them when it has
+ * none yet).
+ */
+const leaderboard = (r: TuneReport): LeaderRow[] => {
+  const rows: LeaderRow[] = r.trials.map((trial) => ({ kind: "trial", trial }));
+  if (r.base === null) return rows;
+  const lastRung = r.rungs.length - 1;
+  const b = r.base.value;
+  const at = Number.isFinite(b) ? r.trials.findIndex((t) => t.rung < lastRung || !(t.value >= b)) : -1;
+  rows.splice(at < 0 ? rows.length : at, 0, { kind: "base", base: r.base });
+  return rows;
+};
+
+const baseOutcome = (r: TuneReport): string =>
+  r.base === null || r.base.curve.length === 0 ? "the base (not run yet)"
+    : r.baseWins ? "the base, unchanged: no trial beat it, so best.rec is the base"
+      : "the base, unchanged (the test comparison's reference)";
+
 export const renderMarkdown = (r: TuneReport): string => {
   const out = [
     `# Tuning of ${r.baseFile}`,
@@ -76,7 +114,9 @@ export const renderMarkdown = (r: TuneReport): string => {
     "",
     `| rank | trial | ${r.params.join(" | ")} | epochs | valid ${r.metric} | best epoch | outcome |`,
     `|---|---|${r.params.map(() => "---").join("|")}|---|---|---|---|`,
-    ...r.trials.map((t, i) => `| ${i + 1} | ${t.id === r.winner?.id ? `**${t.id}**` : t.id} | ${r.params.map((p) => valueOf(t.point, p)).join(" | ")} | ${t.curve.length} | ${f4(t.value)} | ${t.bestEpoch ?? "–"} | ${mdEscape(t.outcome)} |`),
+    ...leaderboard(r).map((row, i) => row.kind === "base"
+      ? `| ${i + 1} | ${r.baseWins ? "**base**" : "base"} | ${row.base.values.join(" | ")} | ${row.base.curve.length} | ${f4(row.base.value)} | ${row.base.bestEpoch ?? "–"} | ${mdEscape(baseOutcome(r))} |`
+      : `| ${i + 1} | ${row.trial.id === r.winner?.id && !r.baseWins ? `**${row.trial.id}**` : row.trial.id} | ${r.params.map((p) => valueOf(row.trial.point, p)).join(" | ")} | ${row.trial.curve.length} | ${f4(row.trial.value)} | ${row.trial.bestEpoch ?? "–"} | ${mdEscape(row.trial.outcome)} |`),
     "",
     "## Rungs",
     "",
@@ -89,16 +129,19 @@ export const renderMarkdown = (r: TuneReport): string => {
     }),
   ];
   if (r.winner !== null) {
-    out.push("", "## The winner", "", `\`best.rec\` is ${r.winner.id} (${r.trials.find((t) => t.id === r.winner!.id)?.point.map((x) => `${x.param} = ${x.value}`).join(", ")}), validation ${r.metric} ${f4(r.winner.value)} against the base's ${f4(r.baseValid)}.`);
+    const point = r.trials.find((t) => t.id === r.winner!.id)?.point.map((x) => `${x.param} = ${x.value}`).join(", ");
+    out.push("", "## The winner", "", r.baseWins
+      ? `No trial beat the base: its validation ${r.metric} ${f4(r.baseValid)} (${r.baseEpochs}) against the best trial's ${f4(r.winner.value)} (${r.winner.id}: ${point}). \`best.rec\` is therefore the base, unchanged. A search that ends so has not found a better spec; a later first rung, more trials or a narrower space may (docs/tune.md).`
+      : `\`best.rec\` is ${r.winner.id} (${point}), validation ${r.metric} ${f4(r.winner.value)} against the base's ${f4(r.baseValid)}.`);
   }
   if (r.test !== null) {
     out.push(
       "",
       `### On test, against the base (${r.baseEpochs}): not used for selection`,
       "",
-      "Paired over users on the per-user metric values (`ranks.json`): change, two-sided p of a paired t-test and of a Wilcoxon signed-rank test.",
+      `The best trial (${r.winner?.id ?? "–"}) against the base, paired over users on the per-user metric values (\`ranks.json\`): change, two-sided p of a paired t-test and of a Wilcoxon signed-rank test.`,
       "",
-      "| metric | base | winner | change | p (t-test) | p (Wilcoxon) | users |",
+      "| metric | base | best trial | change | p (t-test) | p (Wilcoxon) | users |",
       "|---|---|---|---|---|---|---|",
       ...r.test.map((c) => `| ${c.metric} | ${f4(c.base)} | ${f4(c.value)} | ${signed(c.delta)} (${pct(c.relDelta)}) | ${pCell(c.pT)} | ${pCell(c.pWilcoxon)} | ${c.n} |`),
     );
@@ -110,11 +153,14 @@ export const renderMarkdown = (r: TuneReport): string => {
 const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const csvNum = (x: number): string => (Number.isFinite(x) ? String(x) : "");
 
-/** One line per trial, in leaderboard order: its values, epochs, best validation value and epoch, its rung and outcome. */
+/** One line per trial and one for the base, in leaderboard order: its values, epochs, best validation value and epoch, its rung and outcome. */
 export const renderCsv = (r: TuneReport): string => {
   const head = ["rank", "trial", ...r.params, "epochs", `valid_${r.metric}`, "best_epoch", "rung", "outcome"];
-  const lines = r.trials.map((t, i) => [String(i + 1), t.id, ...r.params.map((p) => valueOf(t.point, p)), String(t.curve.length), csvNum(t.value),
-    t.bestEpoch === null ? "" : String(t.bestEpoch), t.rung < 0 ? "" : String(t.rung + 1), csvField(t.outcome)].join(","));
+  const lines = leaderboard(r).map((row, i) => (row.kind === "base"
+    ? [String(i + 1), "base", ...row.base.values.map(csvField), String(row.base.curve.length), csvNum(row.base.value),
+      row.base.bestEpoch === null ? "" : String(row.base.bestEpoch), "", csvField(baseOutcome(r))]
+    : [String(i + 1), row.trial.id, ...r.params.map((p) => valueOf(row.trial.point, p)), String(row.trial.curve.length), csvNum(row.trial.value),
+      row.trial.bestEpoch === null ? "" : String(row.trial.bestEpoch), row.trial.rung < 0 ? "" : String(row.trial.rung + 1), csvField(row.trial.outcome)]).join(","));
   return `${[head.map(csvField).join(","), ...lines].join("\n")}\n`;
 };
 
@@ -132,8 +178,9 @@ export const renderSvg = (r: TuneReport): string => {
   const right = 60;
   const top = 36;
   const bottom = 44;
-  const maxEpoch = Math.max(1, ...r.trials.map((t) => t.curve.length));
-  const values = r.trials.flatMap((t) => t.curve).filter(Number.isFinite);
+  const baseCurve = r.base?.curve ?? [];
+  const maxEpoch = Math.max(1, baseCurve.length, ...r.trials.map((t) => t.curve.length));
+  const values = [...baseCurve, ...r.trials.flatMap((t) => t.curve)].filter(Number.isFinite);
   const lo = values.length === 0 ? 0 : Math.min(...values);
   const hi = values.length === 0 ? 1 : Math.max(...values);
   const pad = (hi - lo) * 0.05 || 0.01;
@@ -169,6 +216,13 @@ export const renderSvg = (r: TuneReport): string => {
     const [lx, ly] = pts[pts.length - 1]!.split(",");
     parts.push(`<text x="${Number(lx) + 4}" y="${Number(ly) + 3}" font-size="9" fill="${colour}">${xml(t.id)}</text>`);
   });
-  parts.push(`<text x="8" y="${height - 2}" font-size="9">blue, thick: the winner; coloured: continued past a rung; grey: stopped; dashed: rung epochs</text>`, "</svg>");
+  // The base last, dashed black, so that it shows over the trials it is measured against.
+  const basePts = baseCurve.map((v, e) => (Number.isFinite(v) ? `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}` : null)).filter((p) => p !== null);
+  if (basePts.length > 0) {
+    parts.push(`<polyline points="${basePts.join(" ")}" fill="none" stroke="#000" stroke-width="${r.baseWins ? 3 : 1.5}" stroke-dasharray="6,3"><title>${xml(`base: ${f4(r.base!.value)} (${baseOutcome(r)})`)}</title></polyline>`);
+    const [lx, ly] = basePts[basePts.length - 1]!.split(",");
+    parts.push(`<text x="${Number(lx) + 4}" y="${Number(ly) + 3}" font-size="9">base</text>`);
+  }
+  parts.push(`<text x="8" y="${height - 2}" font-size="9">${r.baseWins ? "blue: the best trial" : "blue, thick: the winner"}; coloured: continued past a rung; grey: stopped; black dashed: the base${r.baseWins ? " (better than every trial)" : ""}; grey dashed: rung epochs</text>`, "</svg>");
   return `${parts.join("\n")}\n`;
 };

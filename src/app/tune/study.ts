@@ -19,6 +19,7 @@ import { readRun, type RunResult } from "../../ablate/report.js";
 import { compareRanks, pairedChange, parseMetric } from "../../eval/metrics.js";
 import { algorithmText, distributionText } from "../../ir/print.js";
 import { metricKey, type CheckedSpec } from "../../ir/spec.js";
+import { sweepValues } from "../../ir/sweep.js";
 import { pointText } from "../../ir/tune.js";
 import { f4 } from "../../util/format.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
@@ -48,7 +49,7 @@ export interface TuneOutcome {
   readonly failed: number;
   /** Runs submitted and not waited for (`--detach`). */
   readonly queued: number;
-  /** The winner, once the last rung has finished. */
+  /** The winner, once the last rung has finished: the best trial, or the base (id `base`) when no trial beat it. */
   readonly best: { readonly id: string; readonly file: string; readonly value: number; readonly point: string } | null;
   readonly report: TuneReport | null;
 }
@@ -191,6 +192,7 @@ export const runTuneStudy = async (o: TuneStudyOptions): Promise<TuneOutcome> =>
   writeFileAtomic(join(t.outDir, "tune.svg"), renderSvg(report));
   out.write(`wrote ${relativeToCwd(join(t.outDir, "tune.md"))}, tune.csv and tune.svg${complete ? "" : " (so far)"}\n`);
   if (report.winner === null) return { failed, queued, best: null, report };
+  if (report.baseWins) return { failed, queued, best: { id: BASE_ID, file: report.winner.file, value: report.baseValid, point: "the base, unchanged" }, report };
   const winner = byId.get(report.winner.id)!;
   return { failed, queued, best: { id: winner.id, file: report.winner.file, value: report.winner.value, point: pointText(winner.point) }, report };
 };
@@ -204,6 +206,11 @@ const buildTuneReport = (o: TuneStudyOptions, done: readonly RungRecord[], rungs
   const lastRung = (id: string): number => done.reduce((r, g, k) => (g.entries.some((e) => e.id === id) ? k : r), -1);
   const finalEntries = complete ? done[done.length - 1]!.entries : [];
   const winnerEntry = [...finalEntries].filter((e) => Number.isFinite(e.value)).sort((a, b) => b.value - a.value)[0];
+  const baseCurve = validCurve(join(runsDir, BASE_ID), metric);
+  const baseBest = bestSoFar(baseCurve);
+  const params = tune.space.map((s) => s.param);
+  // The base competes: a search whose best trial does not beat it has not found a better spec.
+  const baseWins = winnerEntry !== undefined && Number.isFinite(baseBest.value) && baseBest.value >= winnerEntry.value;
   const rows: TrialRow[] = t.trials.map((x) => {
     const curve = validCurve(join(runsDir, x.id), metric);
     const best = bestSoFar(curve);
@@ -211,7 +218,7 @@ const buildTuneReport = (o: TuneStudyOptions, done: readonly RungRecord[], rungs
     const g = done[rung];
     const promoted = g !== undefined && g.promoted.includes(x.id);
     const early = done.some((r) => r.endedEarly.includes(x.id));
-    const outcome = x.id === winnerEntry?.id ? "winner"
+    const outcome = x.id === winnerEntry?.id ? (baseWins ? "the best trial, not better than the base" : "winner")
       : rung < 0 ? (curve.length > 0 ? "in progress" : "not run yet")
         : rung === rungs.length - 1 ? `finished the last rung${early ? " (ended early by early stopping)" : ""}`
           : promoted ? `continues to rung ${rung + 2}`
@@ -240,11 +247,13 @@ const buildTuneReport = (o: TuneStudyOptions, done: readonly RungRecord[], rungs
       `sampler seed ${tune.seed}`,
       ...(flags.backend !== undefined ? [`backend ${flags.backend}`] : []),
     ].join(", "),
-    params: tune.space.map((s) => s.param),
+    params,
     trials: rows,
     rungs: rungRows,
     winner,
-    baseValid: bestSoFar(validCurve(join(runsDir, BASE_ID), metric)).value,
+    baseValid: baseBest.value,
+    base: { values: params.map((p) => sweepValues(o.spec, p).join(" / ") || "–"), curve: baseCurve, value: baseBest.value, bestEpoch: baseBest.epoch },
+    baseWins,
     baseEpochs: `trained for ${baseEpochs} epochs${o.spec.train.earlyStopping ? ", with the spec's early stopping" : ""}`,
     test,
     rejected: t.rejected.map((r) => ({ id: r.id, reason: r.reason })),

@@ -9,6 +9,7 @@ import { isValid, validateVariant, type Header } from "../../ablate/generate.js"
 import { checkFileDetailed } from "../../check/index.js";
 import { algorithmText } from "../../ir/print.js";
 import { metricKey } from "../../ir/spec.js";
+import { withoutStudies } from "../../ir/sweep.js";
 import { pointText } from "../../ir/tune.js";
 import { UserError } from "../../util/errors.js";
 import { f4, quoteBlock } from "../../util/format.js";
@@ -19,6 +20,7 @@ import { localRunner } from "../study/local.js";
 import type { RunFlags, StudyRunner } from "../study/runner.js";
 import type { TextSink } from "../text_sink.js";
 import { plannedEpochs, rungEpochs, rungSizes } from "./asha.js";
+import type { TuneReport } from "./report.js";
 import { runTuneStudy, type TuneOutcome } from "./study.js";
 import { buildTrials, writeTrials, type TuneTrials } from "./trials.js";
 
@@ -59,6 +61,14 @@ const bestHeader = (t: TuneTrials, value: number, point: string, id: string): He
     "",
   ].join("\n");
 
+const baseHeader = (t: TuneTrials, r: TuneReport): Header => (_v, baseFile) =>
+  [
+    `// ${baseFile}, unchanged: \`reccompile tune\` found no better trial (${t.trials.length} trials, ${algorithmText(t.tune.algorithm)}).`,
+    `// Validation ${r.metric}: the base ${f4(r.baseValid)} (${r.baseEpochs}), the best trial ${r.winner?.id ?? "–"} ${f4(r.winner?.value ?? NaN)}.`,
+    `// Study folder: ${relativeToCwd(t.outDir)} (tune.md: the leaderboard, and the best trial against the base on test).`,
+    "",
+  ].join("\n");
+
 /** Lists or trains the search; with training, the outcome (null for a dry run). */
 export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   const file = o.specFile;
@@ -85,15 +95,20 @@ export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   out.write(`wrote ${t.trials.length} trial spec${t.trials.length === 1 ? "" : "s"} to ${relativeToCwd(t.outDir)}/; ${scheduleText(t)}\n`);
   const outcome = await runTuneStudy({ trials: t, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), out, err: o.err });
   if (outcome.best === null) return outcome;
-  const winner = t.trials.find((x) => x.id === outcome.best!.id)!;
-  const best = validateVariant(spec, { id: "best", description: outcome.best.point, spec: winner.spec }, join(t.outDir, "best.rec"), file,
-    bestHeader(t, outcome.best.value, outcome.best.point, winner.id));
-  if (!isValid(best)) throw new Error(`internal: the winning trial ${winner.id} no longer checks as best.rec:\n${best.reason}`);
+  const report = outcome.report!;
+  const baseWins = report.baseWins;
+  const winner = baseWins ? null : t.trials.find((x) => x.id === outcome.best!.id)!;
+  const best = validateVariant(spec, { id: "best", description: outcome.best.point, spec: winner?.spec ?? withoutStudies(spec) }, join(t.outDir, "best.rec"), file,
+    winner === null ? baseHeader(t, report) : bestHeader(t, outcome.best.value, outcome.best.point, winner.id));
+  if (!isValid(best)) throw new Error(`internal: ${winner === null ? "the base" : `the winning trial ${winner.id}`} no longer checks as best.rec:\n${best.reason}`);
   writeFileAtomic(best.file, best.text);
-  out.write(`best: ${winner.id} (${outcome.best.point}), validation ${metricKey(t.tune.metric)} ${f4(outcome.best.value)}; wrote ${relativeToCwd(best.file)}\n`);
+  const metric = metricKey(t.tune.metric);
+  out.write(winner === null
+    ? `best: the base (no trial beat it: validation ${metric} ${f4(report.baseValid)} against the best trial ${report.winner!.id}'s ${f4(report.winner!.value)}); wrote it unchanged to ${relativeToCwd(best.file)}\n`
+    : `best: ${winner.id} (${outcome.best.point}), validation ${metric} ${f4(outcome.best.value)}; wrote ${relativeToCwd(best.file)}\n`);
   const test = outcome.report?.test;
   if (test) {
-    out.write(`on test, not used for selection: ${test.map((c) => `${c.metric} ${f4(c.value)} vs the base's ${f4(c.base)} (p=${Number.isFinite(c.pT) ? c.pT.toPrecision(2) : "n/a"})`).join(", ")}\n`);
+    out.write(`on test, not used for selection, ${report.winner!.id} against the base: ${test.map((c) => `${c.metric} ${f4(c.value)} vs the base's ${f4(c.base)} (p=${Number.isFinite(c.pT) ? c.pT.toPrecision(2) : "n/a"})`).join(", ")}\n`);
   }
   return outcome;
 };
