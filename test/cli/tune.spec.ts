@@ -81,6 +81,10 @@ describe("reccompile tune (CLI)", function () {
     assert.deepEqual(files, ["best.rec", "runs", "tiny--t01.rec", "tiny--t02.rec", "tiny--t03.rec", "tiny--t04.rec", "tune.csv", "tune.json", "tune.md", "tune.svg"]);
     assert.match(readFileSync(join(out, "tiny--t02.rec"), "utf8"), /^\/\/ Tuning trial t02 of \S+tiny\.rec: lr = [\d.]+, dim = \d+\n/);
     for (const id of ["t01", "t02", "t03", "t04", "base"]) assert.ok(existsSync(join(out, "runs", id, "metrics.json")), id);
+    // Every run ran the code frozen into the study when it started (one copy), not the working tree.
+    const copies = readdirSync(join(out, "runs", ".code"));
+    assert.equal(copies.length, 1);
+    for (const id of ["t01", "base"]) assert.match(readFileSync(join(out, "runs", id, "model.mjs"), "utf8"), new RegExp(`from "file://[^"]*/runs/\\.code/${copies[0]}/src/api\\.js"`));
     // The best trial trained 3 epochs (resumed twice); the history says so.
     assert.equal((JSON.parse(readFileSync(join(out, "runs", bestTrial, "history.json"), "utf8")) as unknown[]).length, 3);
     const md = readFileSync(join(out, "tune.md"), "utf8");

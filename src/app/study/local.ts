@@ -11,12 +11,16 @@ import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../util/fs.js";
-import { cliEntry, nodeCommand } from "./entry.js";
+import { nodeCommand } from "./entry.js";
+import { freezeCode } from "./freeze.js";
 import { planJob, recordFinished, type JobResult, type StudyJob, type StudyOptions, type StudyRunner } from "./runner.js";
 import { threadShare, threadsFile } from "./threads_file.js";
 
 export interface LocalRunnerConfig {
-  /** The command-line entry each run executes (default: this installation's, `cliEntry()`); tests pass a stand-in. */
+  /**
+   * The command-line entry each run executes (default: this installation's, frozen into the runs
+   * folder at the study's first run, freeze.ts); tests pass a stand-in, which runs as it is.
+   */
   readonly entry?: string;
   /** Cores to share between parallel runs (default: os.availableParallelism()). */
   readonly cores?: number;
@@ -27,19 +31,19 @@ export interface LocalRunnerConfig {
 }
 
 /** One run in a child process; resolves when it has exited and its output is flushed. */
-const runOne = (job: StudyJob, runsDir: string, options: StudyOptions, config: LocalRunnerConfig, env: NodeJS.ProcessEnv,
-  onStart: () => void): Promise<JobResult> => {
+const runOne = (job: StudyJob, runsDir: string, options: StudyOptions, entry: () => string, env: NodeJS.ProcessEnv,
+  output: LocalRunnerConfig["output"], onStart: () => void): Promise<JobResult> => {
   const plan = planJob(job, runsDir, options.resumeUnfinished);
   if ("skip" in plan) return Promise.resolve(plan.skip);
   const { dir, staleMoved } = plan;
-  const logFile = config.output === "inherit" ? null : join(runsDir, `${job.id}.log`);
+  const logFile = output === "inherit" ? null : join(runsDir, `${job.id}.log`);
   const log = logFile === null ? null : createWriteStream(logFile);
   const t0 = Date.now();
   let tail = "";
   return new Promise((resolve) => {
     onStart();
     options.onStart?.(job, plan.args);
-    const { command, args } = nodeCommand(config.entry ?? cliEntry(), plan.args);
+    const { command, args } = nodeCommand(entry(), plan.args);
     const child = spawn(command, args, { stdio: ["ignore", log === null ? "inherit" : "pipe", log === null ? "inherit" : "pipe"], env });
     const take = (b: Buffer): void => { log!.write(b); tail = (tail + b.toString("utf8")).slice(-2000); };
     child.stdout?.on("data", take);
@@ -65,40 +69,52 @@ const runOne = (job: StudyJob, runsDir: string, options: StudyOptions, config: L
 };
 
 /** Runs studies on this machine (see the file's comment). */
-export const localRunner = (config: LocalRunnerConfig = {}): StudyRunner => ({
-  run: async (jobList, runsDir, options) => {
-    const cores = config.cores ?? availableParallelism();
-    const baseEnv = config.env ?? process.env;
-    mkdirSync(runsDir, { recursive: true });
-    const results: JobResult[] = new Array(jobList.length);
-    let next = 0;
-    const parallel = Math.max(1, Math.min(options.jobs, jobList.length));
-    const share = parallel > 1 && baseEnv.REC_THREADS === undefined;
-    const running = new Set<string>();
-    const rebalance = (): void => {
-      const n = String(threadShare(cores, running.size));
-      for (const id of running) writeFileAtomic(threadsFile(runsDir, id), `${n}\n`);
-    };
-    const worker = async (): Promise<void> => {
-      while (next < jobList.length) {
-        const i = next++;
-        const job = jobList[i]!;
-        const env = share ? { ...baseEnv, REC_THREADS_FILE: threadsFile(runsDir, job.id) } : baseEnv;
-        const r = await runOne(job, runsDir, options, config, env, () => {
-          if (!share) return;
-          running.add(job.id);
-          rebalance();
-          env.REC_THREADS = String(threadShare(cores, running.size));
-        });
-        if (running.delete(job.id)) {
-          rmSync(threadsFile(runsDir, job.id), { force: true });
-          rebalance();
+export const localRunner = (config: LocalRunnerConfig = {}): StudyRunner => {
+  // One frozen copy per runner and runs folder, made when its first run starts: every rung of a
+  // tuning study and every run of an ablation run the same code, whatever changes on disk meanwhile.
+  const frozen = new Map<string, string>();
+  const entryFor = (runsDir: string) => (): string => {
+    if (config.entry !== undefined) return config.entry;
+    let e = frozen.get(runsDir);
+    if (e === undefined) frozen.set(runsDir, e = freezeCode(runsDir));
+    return e;
+  };
+  return {
+    run: async (jobList, runsDir, options) => {
+      const entry = entryFor(runsDir);
+      const cores = config.cores ?? availableParallelism();
+      const baseEnv = config.env ?? process.env;
+      mkdirSync(runsDir, { recursive: true });
+      const results: JobResult[] = new Array(jobList.length);
+      let next = 0;
+      const parallel = Math.max(1, Math.min(options.jobs, jobList.length));
+      const share = parallel > 1 && baseEnv.REC_THREADS === undefined;
+      const running = new Set<string>();
+      const rebalance = (): void => {
+        const n = String(threadShare(cores, running.size));
+        for (const id of running) writeFileAtomic(threadsFile(runsDir, id), `${n}\n`);
+      };
+      const worker = async (): Promise<void> => {
+        while (next < jobList.length) {
+          const i = next++;
+          const job = jobList[i]!;
+          const env = share ? { ...baseEnv, REC_THREADS_FILE: threadsFile(runsDir, job.id) } : baseEnv;
+          const r = await runOne(job, runsDir, options, entry, env, config.output, () => {
+            if (!share) return;
+            running.add(job.id);
+            rebalance();
+            env.REC_THREADS = String(threadShare(cores, running.size));
+          });
+          if (running.delete(job.id)) {
+            rmSync(threadsFile(runsDir, job.id), { force: true });
+            rebalance();
+          }
+          results[i] = r;
+          options.onDone?.(r);
         }
-        results[i] = r;
-        options.onDone?.(r);
-      }
-    };
-    await Promise.all(Array.from({ length: parallel }, worker));
-    return results;
-  },
-});
+      };
+      await Promise.all(Array.from({ length: parallel }, worker));
+      return results;
+    },
+  };
+};

@@ -16,7 +16,8 @@ import { delimiter, join, resolve } from "node:path";
 import { UserError } from "../../util/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
 import { RUN_FILES, isComplete } from "../run_folder.js";
-import { cliEntry, nodeCommand } from "./entry.js";
+import { nodeCommand } from "./entry.js";
+import { freezeCode } from "./freeze.js";
 import { planJob, recordFinished, type JobResult, type StudyJob, type StudyRunner } from "./runner.js";
 import {
   cancelMarker, exitReason, hasEnded, parseScontrolJob, parseSqueue, renderSbatchScript, SQUEUE_FORMAT,
@@ -99,142 +100,148 @@ const tail = (file: string, lines = 5): string => {
 };
 
 /** Runs studies as Slurm job arrays (see the file's comment). */
-export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => ({
-  run: async (jobList, runsDirGiven, options) => {
-    if (!onPath("sbatch")) throw new UserError("--executor slurm: sbatch is not on PATH (run on a Slurm login node, or use --executor local)");
-    const runsDir = resolve(runsDirGiven);
-    const log = config.log ?? process.stderr;
-    const pollMs = config.pollMs ?? 3000;
-    mkdirSync(runsDir, { recursive: true });
-    const state = readState(runsDir);
-    const tasks: Record<string, TaskRecord> = { ...state.tasks };
-    const submissions = [...state.submissions];
-    const save = (): void => writeJsonAtomic(stateFile(runsDir), { submissions, tasks });
-    const results = new Map<string, JobResult>();
-    const t0 = Date.now();
-    const done = (r: JobResult): void => {
-      results.set(r.id, r);
-      options.onDone?.(r);
-    };
+export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
+  // This installation's code, frozen into the first runs folder the runner submits from (freeze.ts).
+  let frozen: string | undefined;
+  return {
+    run: async (jobList, runsDirGiven, options) => {
+      if (!onPath("sbatch")) throw new UserError("--executor slurm: sbatch is not on PATH (run on a Slurm login node, or use --executor local)");
+      const runsDir = resolve(runsDirGiven);
+      const log = config.log ?? process.stderr;
+      const pollMs = config.pollMs ?? 3000;
+      mkdirSync(runsDir, { recursive: true });
+      const state = readState(runsDir);
+      const tasks: Record<string, TaskRecord> = { ...state.tasks };
+      const submissions = [...state.submissions];
+      const save = (): void => writeJsonAtomic(stateFile(runsDir), { submissions, tasks });
+      const results = new Map<string, JobResult>();
+      const t0 = Date.now();
+      const done = (r: JobResult): void => {
+        results.set(r.id, r);
+        options.onDone?.(r);
+      };
 
-    const submit = (batch: readonly { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[]): void => {
-      if (batch.length === 0) return;
-      const n = submissions.length + 1;
-      const script = join(runsDir, `submit-${n}.sbatch`);
-      const { command, args: pre } = nodeCommand(config.entry ?? cliEntry(), []);
-      writeFileSync(script, renderSbatchScript({
-        jobName: `reccompile-${runsDir.split("/").slice(-2).join("-")}`.replace(/[^\w.-]/g, "_"),
-        runsDir, workDir: process.cwd(), command: [command, ...pre],
-        tasks: batch.map((b) => ({ id: b.job.id, args: b.args })),
-        resources: config.resources,
-        origin: config.origin ?? "reccompile",
-      }), { mode: 0o755 });
-      const r = exec("sbatch", ["--parsable", script]);
-      const jobId = r.stdout.trim().split(";")[0] ?? "";
-      if (r.code !== 0 || !/^\d+$/.test(jobId)) {
-        throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
-      }
-      submissions.push({ jobId, script, time: new Date().toISOString() });
-      batch.forEach((b, index) => { tasks[b.job.id] = { id: b.job.id, jobId, index, fingerprint: b.fingerprint, attempt: b.attempt }; });
-      save();
-      log.write(`submitted Slurm job ${jobId}: ${batch.length} run${batch.length === 1 ? "" : "s"} (${batch.map((b) => b.job.id).join(", ")}); script ${script}\n`);
-      for (const b of batch) options.onStart?.(b.job, b.args);
-    };
+      const submit = (batch: readonly { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[]): void => {
+        if (batch.length === 0) return;
+        const n = submissions.length + 1;
+        const script = join(runsDir, `submit-${n}.sbatch`);
+        // The tasks run a copy of this installation's code, frozen once per runner (freeze.ts): a task
+        // that starts or is requeued later runs what was submitted, whatever changed on disk.
+        const { command, args: pre } = nodeCommand(config.entry ?? (frozen ??= freezeCode(runsDir)), []);
+        writeFileSync(script, renderSbatchScript({
+          jobName: `reccompile-${runsDir.split("/").slice(-2).join("-")}`.replace(/[^\w.-]/g, "_"),
+          runsDir, workDir: process.cwd(), command: [command, ...pre],
+          tasks: batch.map((b) => ({ id: b.job.id, args: b.args })),
+          resources: config.resources,
+          origin: config.origin ?? "reccompile",
+        }), { mode: 0o755 });
+        const r = exec("sbatch", ["--parsable", script]);
+        const jobId = r.stdout.trim().split(";")[0] ?? "";
+        if (r.code !== 0 || !/^\d+$/.test(jobId)) {
+          throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+        }
+        submissions.push({ jobId, script, time: new Date().toISOString() });
+        batch.forEach((b, index) => { tasks[b.job.id] = { id: b.job.id, jobId, index, fingerprint: b.fingerprint, attempt: b.attempt }; });
+        save();
+        log.write(`submitted Slurm job ${jobId}: ${batch.length} run${batch.length === 1 ? "" : "s"} (${batch.map((b) => b.job.id).join(", ")}); script ${script}\n`);
+        for (const b of batch) options.onStart?.(b.job, b.args);
+      };
 
-    // What is still queued or running from earlier submissions is followed, not submitted again.
-    const active = queued(Object.values(tasks).map((t) => t.jobId));
-    const following = new Map<string, StudyJob>();
-    const toSubmit: { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[] = [];
-    for (const job of jobList) {
-      const prev = tasks[job.id];
-      const q = prev === undefined ? undefined : active.get(key(prev));
-      if (prev !== undefined && q !== undefined && !hasEnded(q.state)) {
-        following.set(job.id, job);
-        continue;
+      // What is still queued or running from earlier submissions is followed, not submitted again.
+      const active = queued(Object.values(tasks).map((t) => t.jobId));
+      const following = new Map<string, StudyJob>();
+      const toSubmit: { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[] = [];
+      for (const job of jobList) {
+        const prev = tasks[job.id];
+        const q = prev === undefined ? undefined : active.get(key(prev));
+        if (prev !== undefined && q !== undefined && !hasEnded(q.state)) {
+          following.set(job.id, job);
+          continue;
+        }
+        const dir = join(runsDir, job.id);
+        // A run that finished while no one was following: record the fingerprint it was submitted with
+        // (replacing an earlier one when the task trained a finished run further: tune's promotions).
+        if (prev !== undefined && isComplete(dir) && recordedFingerprint(runsDir, job.id) !== prev.fingerprint) recordFinished(job, runsDir, { dir, fingerprint: prev.fingerprint });
+        const plan = planJob(job, runsDir, true);
+        if ("skip" in plan) {
+          done(plan.skip);
+          continue;
+        }
+        // The task script adds --resume itself when the folder has been started.
+        const args = plan.args.filter((a) => a !== "--resume");
+        toSubmit.push({ job, args, fingerprint: plan.fingerprint, attempt: 1 });
+        if (plan.staleMoved) results.set(job.id, { id: job.id, dir, status: "queued", seconds: 0, staleMoved: plan.staleMoved });
       }
-      const dir = join(runsDir, job.id);
-      // A run that finished while no one was following: record the fingerprint it was submitted with
-      // (replacing an earlier one when the task trained a finished run further: tune's promotions).
-      if (prev !== undefined && isComplete(dir) && recordedFingerprint(runsDir, job.id) !== prev.fingerprint) recordFinished(job, runsDir, { dir, fingerprint: prev.fingerprint });
-      const plan = planJob(job, runsDir, true);
-      if ("skip" in plan) {
-        done(plan.skip);
-        continue;
+      submit(toSubmit);
+      for (const s of toSubmit) following.set(s.job.id, s.job);
+      if (following.size > 0 && toSubmit.length < following.size) {
+        log.write(`following ${following.size - toSubmit.length} run${following.size - toSubmit.length === 1 ? "" : "s"} queued or running from an earlier submission\n`);
       }
-      // The task script adds --resume itself when the folder has been started.
-      const args = plan.args.filter((a) => a !== "--resume");
-      toSubmit.push({ job, args, fingerprint: plan.fingerprint, attempt: 1 });
-      if (plan.staleMoved) results.set(job.id, { id: job.id, dir, status: "queued", seconds: 0, staleMoved: plan.staleMoved });
-    }
-    submit(toSubmit);
-    for (const s of toSubmit) following.set(s.job.id, s.job);
-    if (following.size > 0 && toSubmit.length < following.size) {
-      log.write(`following ${following.size - toSubmit.length} run${following.size - toSubmit.length === 1 ? "" : "s"} queued or running from an earlier submission\n`);
-    }
 
-    const result = (job: StudyJob): JobResult => results.get(job.id)!;
-    if (config.detach || following.size === 0) {
-      for (const job of following.values()) {
-        const staleMoved = results.get(job.id)?.staleMoved;
-        results.set(job.id, { id: job.id, dir: join(runsDir, job.id), status: "queued", seconds: 0, ...(staleMoved ? { staleMoved } : {}) });
+      const result = (job: StudyJob): JobResult => results.get(job.id)!;
+      if (config.detach || following.size === 0) {
+        for (const job of following.values()) {
+          const staleMoved = results.get(job.id)?.staleMoved;
+          results.set(job.id, { id: job.id, dir: join(runsDir, job.id), status: "queued", seconds: 0, ...(staleMoved ? { staleMoved } : {}) });
+        }
+        return jobList.map(result);
+      }
+
+      // Follow until every task has ended; Ctrl-C cancels the study's jobs.
+      let interrupted = false;
+      const onSigint = (): void => { interrupted = true; };
+      process.once("SIGINT", onSigint);
+      const endedOnce = new Set<string>();
+      try {
+        while (following.size > 0 && !interrupted) {
+          await sleep(pollMs);
+          if (interrupted) break;
+          const now = queued([...new Set([...following.keys()].map((id) => tasks[id]!.jobId))]);
+          const retry: { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[] = [];
+          for (const [id, job] of following) {
+            const t = tasks[id]!;
+            const q = now.get(key(t));
+            const dir = join(runsDir, id);
+            const ended = q === undefined || hasEnded(q.state);
+            if (!ended) { endedOnce.delete(id); continue; }
+            // A task ends, is requeued and pending again within moments: believe an end seen twice, or a finished run.
+            if (!isComplete(dir) && !endedOnce.has(id)) { endedOnce.add(id); continue; }
+            following.delete(id);
+            const staleMoved = results.get(id)?.staleMoved;
+            const seconds = (Date.now() - t0) / 1000;
+            if (isComplete(dir) && recordFinished(job, runsDir, { dir, fingerprint: t.fingerprint })) {
+              done({ id, dir, status: "done", seconds, ...(staleMoved ? { staleMoved } : {}) });
+              continue;
+            }
+            const how = exitReason(parseScontrolJob(exec("scontrol", ["show", "job", key(t)]).stdout));
+            const status = existsSync(join(dir, RUN_FILES.status)) ? (JSON.parse(readFileSync(join(dir, RUN_FILES.status), "utf8")) as { state?: string; message?: string }) : null;
+            const logFile = join(runsDir, `${id}.log`);
+            const last = tail(logFile);
+            const error = [`task ${key(t)} ${how || "ended"}${status?.message ? `; run: ${status.state ?? ""} (${status.message.split("\n")[0]})` : ""} (log: ${logFile})`, last].filter(Boolean).join("\n");
+            if (t.attempt <= (config.retries ?? 0)) {
+              log.write(`${id}: failed (${how || "ended"}); resubmitting, retry ${t.attempt} of ${config.retries} (log: ${logFile})\n`);
+              const plan = planJob(job, runsDir, true);
+              if (!("skip" in plan)) retry.push({ job, args: plan.args.filter((a) => a !== "--resume"), fingerprint: plan.fingerprint, attempt: t.attempt + 1 });
+              continue;
+            }
+            done({ id, dir, status: "failed", seconds, exitCode: null, error, ...(staleMoved ? { staleMoved } : {}) });
+          }
+          submit(retry);
+          for (const r of retry) following.set(r.job.id, r.job);
+        }
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+      }
+      if (interrupted) {
+        const jobIds = [...new Set([...following.keys()].map((id) => tasks[id]!.jobId))];
+        const left = await cancel(jobIds, runsDir, log);
+        const where = left.length === 0 ? "squeue lists none of its tasks" : `squeue still lists ${left.join(", ")} after a minute; see \`squeue --jobs=${jobIds.join(",")}\``;
+        throw new UserError(`interrupted: cancelled Slurm job${jobIds.length === 1 ? "" : "s"} ${jobIds.join(", ")} (scancel); ${where}. Run the same command again to continue: finished runs are kept and unfinished ones resume from their checkpoints`);
       }
       return jobList.map(result);
-    }
-
-    // Follow until every task has ended; Ctrl-C cancels the study's jobs.
-    let interrupted = false;
-    const onSigint = (): void => { interrupted = true; };
-    process.once("SIGINT", onSigint);
-    const endedOnce = new Set<string>();
-    try {
-      while (following.size > 0 && !interrupted) {
-        await sleep(pollMs);
-        if (interrupted) break;
-        const now = queued([...new Set([...following.keys()].map((id) => tasks[id]!.jobId))]);
-        const retry: { job: StudyJob; args: readonly string[]; fingerprint: string; attempt: number }[] = [];
-        for (const [id, job] of following) {
-          const t = tasks[id]!;
-          const q = now.get(key(t));
-          const dir = join(runsDir, id);
-          const ended = q === undefined || hasEnded(q.state);
-          if (!ended) { endedOnce.delete(id); continue; }
-          // A task ends, is requeued and pending again within moments: believe an end seen twice, or a finished run.
-          if (!isComplete(dir) && !endedOnce.has(id)) { endedOnce.add(id); continue; }
-          following.delete(id);
-          const staleMoved = results.get(id)?.staleMoved;
-          const seconds = (Date.now() - t0) / 1000;
-          if (isComplete(dir) && recordFinished(job, runsDir, { dir, fingerprint: t.fingerprint })) {
-            done({ id, dir, status: "done", seconds, ...(staleMoved ? { staleMoved } : {}) });
-            continue;
-          }
-          const how = exitReason(parseScontrolJob(exec("scontrol", ["show", "job", key(t)]).stdout));
-          const status = existsSync(join(dir, RUN_FILES.status)) ? (JSON.parse(readFileSync(join(dir, RUN_FILES.status), "utf8")) as { state?: string; message?: string }) : null;
-          const logFile = join(runsDir, `${id}.log`);
-          const last = tail(logFile);
-          const error = [`task ${key(t)} ${how || "ended"}${status?.message ? `; run: ${status.state ?? ""} (${status.message.split("\n")[0]})` : ""} (log: ${logFile})`, last].filter(Boolean).join("\n");
-          if (t.attempt <= (config.retries ?? 0)) {
-            log.write(`${id}: failed (${how || "ended"}); resubmitting, retry ${t.attempt} of ${config.retries} (log: ${logFile})\n`);
-            const plan = planJob(job, runsDir, true);
-            if (!("skip" in plan)) retry.push({ job, args: plan.args.filter((a) => a !== "--resume"), fingerprint: plan.fingerprint, attempt: t.attempt + 1 });
-            continue;
-          }
-          done({ id, dir, status: "failed", seconds, exitCode: null, error, ...(staleMoved ? { staleMoved } : {}) });
-        }
-        submit(retry);
-        for (const r of retry) following.set(r.job.id, r.job);
-      }
-    } finally {
-      process.removeListener("SIGINT", onSigint);
-    }
-    if (interrupted) {
-      const jobIds = [...new Set([...following.keys()].map((id) => tasks[id]!.jobId))];
-      const left = await cancel(jobIds, runsDir, log);
-      const where = left.length === 0 ? "squeue lists none of its tasks" : `squeue still lists ${left.join(", ")} after a minute; see \`squeue --jobs=${jobIds.join(",")}\``;
-      throw new UserError(`interrupted: cancelled Slurm job${jobIds.length === 1 ? "" : "s"} ${jobIds.join(", ")} (scancel); ${where}. Run the same command again to continue: finished runs are kept and unfinished ones resume from their checkpoints`);
-    }
-    return jobList.map(result);
-  },
-});
+    },
+  };
+};
 
 /**
  * Cancels `jobIds` and waits (up to a minute) until squeue lists none of their tasks as queued or
