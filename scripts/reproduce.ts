@@ -89,6 +89,8 @@ interface PairedRow {
   readonly model: string; readonly reference: string; readonly metric: string; readonly users: number;
   readonly value: number; readonly base: number; readonly delta: number; readonly p_ttest: number; readonly p_wilcoxon: number;
   readonly carried_from?: string;
+  /** The reference has been trained again since this test: the date of the reference run it compared against. */
+  readonly reference_from?: string;
 }
 
 const pCell = (p: number): string => (!Number.isFinite(p) ? "n/a" : p < 1e-4 ? "<1e-4" : p.toFixed(4));
@@ -297,7 +299,8 @@ const paperTable = (): string => {
     if (r.status !== "finished") return metric === TABLE_METRICS[0] ? `(unfinished, ${r.epochs} epochs)` : "–";
     const v = r.test?.[metric];
     if (v === undefined) return "–";
-    const pair = file.paired?.find((p) => p.model === key && p.reference === "mamba4rec" && p.metric === metric);
+    // Only a test against the Mamba4Rec run this table shows.
+    const pair = file.paired?.find((p) => p.model === key && p.reference === "mamba4rec" && p.metric === metric && p.reference_from === undefined);
     const text = `${f4(v)}${pair !== undefined && pair.p_ttest < 0.05 ? "*" : ""}${r.carried_from !== undefined ? " †" : ""}`;
     return !ours && best.get(`${dataset} ${metric}`) === v ? `**${text}**` : text;
   };
@@ -363,11 +366,13 @@ const writePage = (dataset: string): void => {
 
 Each model against the official configuration trained with the same seed, on the per-user metric
 values of their test ranks (runs/reproduce/${dataset}/<model>/ranks.json): the change, and the
-two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over the ${paired[0]!.users} users.
+two-sided p-values of a paired t-test and of a Wilcoxon signed-rank test over the ${paired[0]!.users} users.${paired.some((r) => r.reference_from !== undefined) ? `
+A carried test whose reference has been trained again since compares against the reference's
+earlier run, named by its date ("its run of …"); its value and change are that comparison's.` : ""}
 
 | model | against | metric | value | change | p (t-test) | p (Wilcoxon) |
 |---|---|---|---|---|---|---|
-${paired.map((r) => `| ${r.model}${r.carried_from !== undefined ? " †" : ""} | ${r.reference} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
+${paired.map((r) => `| ${r.model}${r.carried_from !== undefined ? " †" : ""} | ${r.reference}${r.reference_from !== undefined ? ` (its run of ${r.reference_from})` : ""} | ${r.metric} | ${f4(r.value)} | ${signed(r.delta)} (${pct(r.base === 0 ? NaN : r.delta / r.base)}) | ${pCell(r.p_ttest)} | ${pCell(r.p_wilcoxon)} |`).join("\n")}
 `;
   writeFileAtomic(page.file, `# Results${dataset === "ml-1m" ? "" : ` on ${dataset}`}
 ${dataset === "ml-1m" ? paperTable() : ""}

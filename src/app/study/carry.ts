@@ -3,8 +3,10 @@
  * folder; a model whose folder is not on this machine (trained on another machine, or in a work
  * tree since discarded) keeps the row that the previous results file recorded for it, marked with
  * the date it was carried from, instead of vanishing from the table. A model trained again replaces
- * its row, and a paired test is carried only while both of its sides are: once either side has a
- * fresh run, the old test compares weights that no longer stand for it.
+ * its row. A paired test is carried while its model is: when its reference (say the official
+ * configuration) has been trained again, the old test still compares the model's run with the
+ * reference's run of that date, and is marked so (`reference_from`); once the model itself has a
+ * fresh run the old test no longer stands for it and is dropped.
  */
 
 export interface CarriedRow {
@@ -17,6 +19,8 @@ export interface CarriedPair {
   readonly model: string;
   readonly reference: string;
   readonly carried_from?: string;
+  /** Set when the reference has been trained again since: the date of the reference run the test compared against. */
+  readonly reference_from?: string;
 }
 
 export interface PreviousResults<R, P> {
@@ -28,8 +32,9 @@ export interface PreviousResults<R, P> {
 /**
  * The rows to report, in `order`: each model's fresh row, else its previous finished row marked as
  * carried (an unfinished row is never carried: its checkpoint is gone with its folder). Paired rows:
- * the fresh ones, and the previous ones whose model and reference are both carried, ordered as
- * `pairOrder` lists the pairs.
+ * the fresh ones, and the previous ones whose model is carried and whose reference is reported
+ * (carried, or trained again: then marked with the date of the reference run it compared against),
+ * ordered as `pairOrder` lists the pairs.
  */
 export const mergeResults = <R extends CarriedRow, P extends CarriedPair>(
   order: readonly string[],
@@ -49,8 +54,12 @@ export const mergeResults = <R extends CarriedRow, P extends CarriedPair>(
   const carried = (key: string): boolean => models[key]?.carried_from !== undefined;
   const freshPairs = new Set(freshPaired.map((p) => `${p.model}\u0000${p.reference}`));
   const kept = (previous?.paired ?? [])
-    .filter((p) => !freshPairs.has(`${p.model}\u0000${p.reference}`) && carried(p.model) && carried(p.reference))
-    .map((p) => ({ ...p, carried_from: p.carried_from ?? since }));
+    .filter((p) => !freshPairs.has(`${p.model}\u0000${p.reference}`) && carried(p.model) && models[p.reference] !== undefined)
+    .map((p) => ({
+      ...p,
+      carried_from: p.carried_from ?? since,
+      ...(carried(p.reference) ? {} : { reference_from: p.reference_from ?? previous?.models[p.reference]?.carried_from ?? since }),
+    }));
   const rank = (p: P): number => {
     const i = pairOrder.findIndex(([m, r]) => m === p.model && r === p.reference);
     return i < 0 ? pairOrder.length : i;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mergeResults } from "../../../src/app/study/carry.js";
 
 type Row = { status: string; hr: number; carried_from?: string };
-type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string };
+type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string; reference_from?: string };
 
 const ORDER = ["pop", "sasrec", "mamba", "tuned"];
 const PAIRS = [["tuned", "mamba"], ["sasrec", "mamba"]] as const;
@@ -36,19 +36,27 @@ describe("study/carry: results that outlive their run folders", () => {
     assert.ok(!("tuned" in models) && !("dropped" in models));
   });
 
-  it("paired tests are carried only while both sides are, in the pairs' order", () => {
+  it("paired tests are carried while their model is, in the pairs' order; against a retrained reference, marked with the reference run's date", () => {
     const none = mergeResults(ORDER, {}, [], previous, PAIRS);
     assert.deepEqual(none.paired.map((p) => [p.model, p.metric, p.carried_from]), [
       ["sasrec", "hr@10", "2026-11-20"],
       ["sasrec", "ndcg@10", "2026-11-20"],
     ]);
-    // mamba trained again: the old sasrec-vs-mamba test no longer stands for it
+    // mamba trained again: the old sasrec-vs-mamba tests still compare sasrec's run with mamba's run of 2026-11-20
     const retrained = mergeResults(ORDER, { mamba: { status: "finished", hr: 0.28 } }, [], previous, PAIRS);
-    assert.deepEqual(retrained.paired, []);
+    assert.deepEqual(retrained.paired.map((p) => [p.model, p.metric, p.carried_from, p.reference_from]), [
+      ["sasrec", "hr@10", "2026-11-20", "2026-11-20"],
+      ["sasrec", "ndcg@10", "2026-11-20", "2026-11-20"],
+    ]);
+    // sasrec trained again: its old tests no longer stand for it
+    assert.deepEqual(mergeResults(ORDER, { sasrec: { status: "finished", hr: 0.26 } }, [], previous, PAIRS).paired, []);
+    // a reference with no row at all takes its tests with it
+    assert.deepEqual(mergeResults(["sasrec"], {}, [], previous, PAIRS).paired, []);
     // fresh pairs come first in PAIRS order and replace recorded ones
     const freshPair: Pair = { model: "tuned", reference: "mamba", metric: "hr@10", p: 0.001 };
     const both = mergeResults(ORDER, { tuned: { status: "finished", hr: 0.3 }, mamba: { status: "finished", hr: 0.28 } }, [freshPair], previous, PAIRS);
-    assert.deepEqual(both.paired, [freshPair]);
+    assert.deepEqual(both.paired.map((p) => [p.model, p.metric, p.reference_from]), [["tuned", "hr@10", undefined], ["sasrec", "hr@10", "2026-11-20"], ["sasrec", "ndcg@10", "2026-11-20"]]);
+    assert.equal(both.paired[0], freshPair);
   });
 
   it("without a previous file, only the fresh rows", () => {
