@@ -55,7 +55,7 @@ export interface EvalOutcome {
 }
 
 export const evalRun = async (o: EvalRunOptions): Promise<EvalOutcome> => {
-  const restored = await openRun(o.runDir);
+  const restored = await openRun(o.runDir, "reccompile eval", (text) => o.log.write(text));
   const source: DataSource = o.data === undefined ? restored.source : { kind: "file", path: o.data, format: o.format };
   const cfg = restored.module.config;
   const trainedLen = cfg.data.maxLen;

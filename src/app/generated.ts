@@ -3,6 +3,8 @@
  * (`model.ts`, what a researcher reads), transpiled beside it (`model.mjs`, what ran) with its
  * runtime import pointed at this installation, and imported.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
@@ -35,4 +37,33 @@ export const loadGenerated = async (spec: CheckedSpec, specPath: string, runDir:
   const compiled = join(runDir, RUN_FILES.compiled);
   writeFileAtomic(compiled, js);
   return (await import(`${pathToFileURL(compiled).href}?t=${Date.now()}`)) as GeneratedModule;
+};
+
+/**
+ * A finished run's own generated module (`model.mjs`), as it ran. Its runtime import names the
+ * installation that trained it; when that cannot be loaded here (the installation, or a study's
+ * frozen copy of it, is gone; the run folder was copied from another machine; it ran from source
+ * and this process runs compiled), the same generated code is loaded against this installation's
+ * runtime instead, from a temporary copy (the run folder is never written), and `note` says so.
+ */
+export const importRunModule = async (runDir: string, note: (text: string) => void): Promise<GeneratedModule> => {
+  const compiled = join(runDir, RUN_FILES.compiled);
+  try {
+    return (await import(pathToFileURL(compiled).href)) as GeneratedModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    const js = readFileSync(compiled, "utf8");
+    const recorded = /^import \* as rt from "([^"]+)";$/m.exec(js)?.[1];
+    if (recorded === undefined || recorded === apiUrl()) throw err;
+    const tmp = mkdtempSync(join(tmpdir(), "reccompile-model-"));
+    try {
+      const copy = join(tmp, RUN_FILES.compiled);
+      writeFileSync(copy, js.replace(`"${recorded}"`, `"${apiUrl()}"`));
+      const module = (await import(pathToFileURL(copy).href)) as GeneratedModule;
+      note(`note: ${compiled} imports the runtime of the installation that trained it (${recorded}), which cannot be loaded here; its generated code runs on this installation's runtime\n`);
+      return module;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
 };

@@ -31,7 +31,7 @@ export interface Recommendation {
 }
 
 export const recommend = async (o: RecommendOptions): Promise<{ history: string[]; recommendations: Recommendation[] }> => {
-  const restored = await openRun(o.runDir, "reccompile recommend");
+  const restored = await openRun(o.runDir, "reccompile recommend", (text) => o.log.write(text));
   const internal = new Map(restored.idMaps.items.map((id, i) => [id, i] as const));
   const history = o.history.map((id) => {
     const i = internal.get(id);

@@ -1,7 +1,6 @@
 /** Reopening a finished run folder: its resolved spec, its generated module, its weights, its data. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isLeft } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { checkText } from "../check/index.js";
@@ -15,7 +14,7 @@ import { UserError } from "../util/errors.js";
 import { acquireRunLock } from "./run_lock.js";
 import { readJsonFile } from "../util/json.js";
 import { Rng } from "../util/rng.js";
-import type { GeneratedModule } from "./generated.js";
+import { importRunModule, type GeneratedModule } from "./generated.js";
 import { RUN_FILES, isComplete } from "./run_folder.js";
 import type { RunResult } from "./run_model.js";
 
@@ -43,7 +42,7 @@ const holdWhileReading = (dir: string, command: string): void => {
   }
 };
 
-export const openRun = async (runDir: string, command = "reccompile eval"): Promise<RestoredRun> => {
+export const openRun = async (runDir: string, command = "reccompile eval", note: (text: string) => void = (text) => process.stderr.write(text)): Promise<RestoredRun> => {
   const dir = resolve(runDir);
   if (!existsSync(dir)) throw new UserError(`no run folder at ${runDir}`);
   const specFile = join(dir, RUN_FILES.spec);
@@ -53,7 +52,7 @@ export const openRun = async (runDir: string, command = "reccompile eval"): Prom
   const checked = checkText(specFile, readFileSync(specFile, "utf8"));
   if (isLeft(checked)) throw new UserError(`${specFile} does not check:\n${renderDiagnostics(checked.left, new Map())}`);
   const data = readJson<{ source: DataSource }>(dir, RUN_FILES.data);
-  const module = (await import(pathToFileURL(join(dir, RUN_FILES.compiled)).href)) as GeneratedModule;
+  const module = await importRunModule(dir, note);
   return { dir, spec: checked.right.spec, source: data.source, idMaps: loadIdMaps(dir), metrics: readJson<RunResult>(dir, RUN_FILES.metrics), module };
 };
 

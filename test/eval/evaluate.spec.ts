@@ -10,12 +10,16 @@ const M = (name: Metric["name"], k: number): Metric => ({ name, k });
 const ALL10 = [M("hr", 10), M("ndcg", 10), M("mrr", 10), M("recall", 10)];
 
 /** A scorer returning fixed rows (one per case, in order of the calls). */
+/** The case each input array was made for (by `cases`), so that a fixed scorer finds its row whatever order the evaluator asks in. */
+const caseOfInput = new WeakMap<Int32Array, number>();
+
+/** Scores row i of `rows` for case i's input (an input `cases` did not make: the rows in call order). */
 const fixedScorer = (rows: number[][]): Scorer => {
   let next = 0;
   return async (inputs) => {
     const w = rows[0]!.length;
     const out = new Float32Array(inputs.length * w);
-    for (let r = 0; r < inputs.length; r++) out.set(rows[next++]!, r * w);
+    for (let r = 0; r < inputs.length; r++) out.set(rows[caseOfInput.get(inputs[r]!) ?? next++]!, r * w);
     return out;
   };
 };
@@ -24,6 +28,7 @@ const fixedScorer = (rows: number[][]): Scorer => {
 const cases = (targets: number[], inputs: number[][] = []): EvalCase[] =>
   targets.map((t, u) => {
     const input = Int32Array.from(inputs[u] ?? [1]);
+    caseOfInput.set(input, u);
     return { user: u, input, target: t, history: input };
   });
 
@@ -94,6 +99,23 @@ describe("eval/evaluate: ranks", () => {
     assert.equal(rankOf(row, 0, 5, 5, []), 3); // -Inf: 0.2 and 0.4 above, NaN not
     assert.equal(rankOf(row, 0, 5, 1, []), 5); // NaN target: every other item outranks it
     assert.equal(rankOf(row, 0, 5, 1, [2, 4]), 3); // ... every other *ranked* item
+  });
+
+  it("evaluate asks for the shortest inputs first, in chunks, and gives each case its own rank and counts", async () => {
+    // Inputs of lengths 3, 1, 2, 1, 3, 2; a scorer that ranks item 1 first for inputs of odd length.
+    const cs = cases([1, 1, 2, 1, 2, 1], [[1, 2, 3], [4], [1, 2], [5], [2, 3, 4], [3, 4]]);
+    const asked: number[][] = [];
+    const scorer: Scorer = async (inputs) => {
+      asked.push(inputs.map((x) => x.length));
+      const out = new Float32Array(inputs.length * 6);
+      inputs.forEach((x, r) => out.set(x.length % 2 ? [0, 0.9, 0.5, 0.4, 0.3, 0.2] : [0, 0.5, 0.9, 0.4, 0.3, 0.2], r * 6));
+      return out;
+    };
+    const r = await evaluate(scorer, cs, { numItems: 5, metrics: [M("hr", 1), M("hr", 2)], excludeSeen: false, chunkUsers: 4 });
+    assert.deepEqual(asked, [[1, 1, 2, 2], [3, 3]], "cases 1, 3, 2, 5, then 0, 4");
+    // Odd length: target 1 is first, 2 second; even: 2 first, 1 second.
+    assert.deepEqual(Array.from(r.ranks), [1, 1, 1, 1, 2, 2]);
+    assert.deepEqual(r.seenInTop.map((x) => Array.from(x.counts)), [[1, 0, 1, 0, 0, 0], [2, 0, 2, 0, 1, 0]], "each case's seen count at its own index");
   });
 
   it("evaluate: hand-computed fixture with ties and exclude_seen", async () => {
