@@ -180,6 +180,8 @@ const executorChoice = (): ExecutorChoice => {
 /** One model's row of a results file (docs/results/<dataset>.json). */
 type Row = Partial<RunMetrics> & {
   status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
+  /** Median seconds of an epoch's training steps, validation excluded (absent for runs from before history.json recorded it). */
+  train_seconds_per_epoch?: number | null;
   /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
   threads: number | null; spec: string; command: string;
   /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
@@ -231,9 +233,13 @@ const main = async (): Promise<void> => {
     const command = `reccompile run ${job.spec} --data ${DATASETS[dataset]?.path ?? data}${maxLen !== undefined ? ` --max-len ${maxLen}` : ""}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
     if (existsSync(join(dir, "metrics.json"))) {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
-      const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number }[];
+      const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number; train_seconds?: number }[];
       const toBest = m.best_epoch === null ? null : history.slice(0, m.best_epoch).reduce((t, e) => t + e.seconds, 0) / 60;
-      fresh[job.key] = { ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), minutes_to_best: toBest, threads, spec: job.spec, command };
+      const trainSeconds = history.every((e) => e.train_seconds !== undefined) ? median(history.map((e) => e.train_seconds!)) : null;
+      fresh[job.key] = {
+        ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), ...(trainSeconds !== null ? { train_seconds_per_epoch: trainSeconds } : {}),
+        minutes_to_best: toBest, threads, spec: job.spec, command,
+      };
     } else if (existsSync(join(dir, "checkpoint.json"))) {
       const c = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as CheckpointView;
       const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
@@ -348,17 +354,21 @@ const writePage = (dataset: string): void => {
   const m = results["mamba4rec"], s = results["sasrec"];
   // Every model at its spec's configuration against SASRec, as the paper's efficiency table (its ratios from an A5000).
   const PAPER_EFFICIENCY: Readonly<Record<string, { time: number; memory: number }>> = { mamba4rec: { time: 0.58, memory: 0.32 }, bert4rec: { time: 207.6 / 131.2, memory: 15.48 / 14.98 } };
-  const effRows = s?.seconds_per_epoch
-    ? ["gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].flatMap((k) => {
-      const r = results[k];
-      if (!r?.seconds_per_epoch) return [];
+  // Finished runs only: an unfinished run's epochs so far may have shared the machine differently.
+  const effKeys = ["gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].filter((k) => results[k]?.status === "finished" && results[k]!.seconds_per_epoch);
+  // The paper times training epochs: the training steps alone where every compared run recorded them, else whole epochs.
+  const trainOnly = effKeys.every((k) => results[k]!.train_seconds_per_epoch != null);
+  const perEpoch = (r: Row): number => (trainOnly ? r.train_seconds_per_epoch! : r.seconds_per_epoch!);
+  const effRows = s?.status === "finished" && effKeys.includes("sasrec")
+    ? effKeys.map((k) => {
+      const r = results[k]!;
       const p = PAPER_EFFICIENCY[k];
       const mem = r.peak_rss_mb && s.peak_rss_mb ? `${r.peak_rss_mb} | ${(r.peak_rss_mb / s.peak_rss_mb).toFixed(2)}` : "– | –";
-      return [`| ${k} | ${r.seconds_per_epoch.toFixed(1)} | ${(r.seconds_per_epoch / s.seconds_per_epoch!).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${r.threads ?? "–"} |`];
+      return `| ${k} | ${perEpoch(r).toFixed(1)} | ${(perEpoch(r) / perEpoch(s)).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${r.threads ?? "–"} |`;
     })
     : [];
   const efficiency = effRows.length > 1
-    ? `\n## Efficiency against SASRec (max_len ${maxLen ?? 200}, this machine)\n\nSeconds per epoch and peak memory (RSS) of each finished run, and their ratios to SASRec's; the paper's ratios (time / GPU memory, an A5000) where it gives them. Runs on fewer threads, or sharing the machine, are slower than their ratio suggests: the threads column says.\n\n| model | s/epoch | ratio | peak MB | ratio | paper ratios | threads |\n|---|---|---|---|---|---|---|\n${effRows.join("\n")}\n`
+    ? `\n## Efficiency against SASRec (max_len ${maxLen ?? 200}, this machine)\n\n${trainOnly ? "Seconds of an epoch's training steps (median over epochs, validation excluded, as the paper times an epoch)" : "Seconds per epoch (median over epochs, validation included: not every run recorded its training steps alone)"} and peak memory (RSS) of each finished run, and their ratios to SASRec's; the paper's ratios (time / GPU memory, an A5000) where it gives them. Runs on fewer threads, or sharing the machine, are slower than their ratio suggests: the threads column says.\n\n| model | ${trainOnly ? "train s/epoch" : "s/epoch"} | ratio | peak MB | ratio | paper ratios | threads |\n|---|---|---|---|---|---|---|\n${effRows.join("\n")}\n`
     : "";
   const gpu = dataset === "ml-1m" ? gpuEfficiency(m?.seconds_per_epoch ?? null) : "";
   const pairedText = paired.length === 0 ? "" : `

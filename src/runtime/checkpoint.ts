@@ -12,7 +12,10 @@ export interface EpochRecord {
   readonly epoch: number;
   readonly loss: number;
   readonly valid: MetricValues | null;
+  /** The whole epoch: its training steps, validation and checkpoint. */
   readonly seconds: number;
+  /** Its training steps alone, validation excluded (absent in runs from before it was recorded). */
+  readonly train_seconds?: number;
   /** The learning rate at the epoch's first step (absent in runs from before it was recorded). */
   readonly lr?: number;
 }

@@ -223,13 +223,14 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       // Let signal handlers (Ctrl-C) and pending I/O run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    const trainSeconds = (performance.now() - e0) / 1000;
     // The epoch's end, from validation to its checkpoint, runs whole: Ctrl-C waits for it (interrupt.ts).
     await uninterruptible(async () => {
       // Validation, and the best weights kept, read the weight average once it has begun.
       const validation = await (average ? average.swapped(() => validateAndKeep(epoch + 1)) : validateAndKeep(epoch + 1));
       const valid = validation?.metrics ?? null;
       const seen = validation?.seenInTop ? { seen_in_top: validation.seenInTop } : {};
-      const rec: EpochEntry = { epoch: epoch + 1, loss: lossSum / count, valid, ...seen, seconds: (performance.now() - e0) / 1000, lr: lrAt(0) };
+      const rec: EpochEntry = { epoch: epoch + 1, loss: lossSum / count, valid, ...seen, seconds: (performance.now() - e0) / 1000, train_seconds: trainSeconds, lr: lrAt(0) };
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
       progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);

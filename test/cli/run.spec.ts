@@ -55,6 +55,10 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<svg/);
     // Each epoch's learning rate is recorded, and shown in the report's table.
     assert.deepEqual((JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { lr: number }[]).map((e) => e.lr), [0.003, 0.003]);
+    // Each epoch's time, and the part of it its training steps took (validation excluded).
+    for (const e of JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seconds: number; train_seconds: number }[]) {
+      assert.ok(e.train_seconds > 0 && e.train_seconds < e.seconds, JSON.stringify(e));
+    }
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<th>lr<\/th>.*<td>0\.003<\/td>/s);
     assert.match(readFileSync(join(out, "model.ts"), "utf8"), /rt\.mamba\(ctx/);
 
