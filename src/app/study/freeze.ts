@@ -8,11 +8,16 @@
  *
  * The copy holds what a run loads from the installation: package.json (the version a run folder
  * records, and what `packageRoot()` looks for), the entry's tree (`dist/` when compiled; `cli/`,
- * `src/` and tsconfig.json under tsx) and the native addon. node_modules is linked, not copied:
- * dependencies are pinned by the lockfile and do not change under a study. The digest covers every
- * copied file, so submissions of the same code share one copy and a changed file gets a new one.
+ * `src/` and tsconfig.json under tsx) and the native addon. Dependencies are linked, not copied
+ * (they are pinned by the lockfile and do not change under a study): the copy's node_modules holds a
+ * link to each package of package.json's dependencies and optional dependencies, found where Node
+ * finds it from the installation (its own node_modules in a checkout, a parent's when reccompile is
+ * itself installed as a package); their own dependencies resolve from where they really are. The
+ * digest covers every copied file, so submissions of the same code share one copy and a changed file
+ * gets a new one.
  */
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { packageRoot } from "../../util/paths.js";
@@ -38,6 +43,18 @@ const neededFiles = (root: string, entryRel: string): string[] => {
   return ["package.json", ...trees, ADDON].flatMap((p) => filesUnder(root, p));
 };
 
+/** Links each of the installation's (optional) dependencies that Node finds from `root` into `modules`. */
+const linkDependencies = (root: string, modules: string): void => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  const resolvePaths = createRequire(join(root, "package.json")).resolve.paths;
+  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+    const dir = (resolvePaths(name) ?? []).map((p) => join(p, name)).find((d) => existsSync(join(d, "package.json")));
+    if (dir === undefined) continue; // an optional dependency that is not installed
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(dir, join(modules, name), "dir");
+  }
+};
+
 /**
  * Copies this installation's code into `<runsDir>/.code/<digest>/` (once per distinct code) and
  * returns the path of `entry` inside the copy. `entry` must lie inside the installation.
@@ -57,7 +74,7 @@ export const freezeCode = (runsDir: string, entry = cliEntry(), root = packageRo
       mkdirSync(dirname(join(tmp, f)), { recursive: true });
       cpSync(join(root, f), join(tmp, f));
     }
-    if (existsSync(join(root, "node_modules"))) symlinkSync(join(root, "node_modules"), join(tmp, "node_modules"), "dir");
+    linkDependencies(root, join(tmp, "node_modules"));
     try {
       renameSync(tmp, target);
     } catch (err) {
