@@ -3,10 +3,10 @@
  * (`model.ts`, what a researcher reads), transpiled beside it (`model.mjs`, what ran) with its
  * runtime import pointed at this installation, and imported.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
 import { emitModule } from "../codegen/emit.js";
 import type { CheckedSpec } from "../ir/spec.js";
@@ -40,30 +40,35 @@ export const loadGenerated = async (spec: CheckedSpec, specPath: string, runDir:
 };
 
 /**
- * A finished run's own generated module (`model.mjs`), as it ran. Its runtime import names the
- * installation that trained it; when that cannot be loaded here (the installation, or a study's
- * frozen copy of it, is gone; the run folder was copied from another machine; it ran from source
- * and this process runs compiled), the same generated code is loaded against this installation's
- * runtime instead, from a temporary copy (the run folder is never written), and `note` says so.
+ * A finished run's own generated module (`model.mjs`), run on this process's runtime. The module's
+ * runtime import names the installation that trained it: the main installation, a study's frozen
+ * copy of it (study/freeze.ts), or one since removed or on another machine. Importing it as it is
+ * would load a second runtime beside this process's, whose backend and native kernels this process
+ * never set up (measured: a 4x slower evaluation of an ML-1M run, on the TypeScript kernels); so
+ * unless it names this installation's runtime, the same generated code is imported from a temporary
+ * copy that names this one (the run folder is never written). `note` says so when the installation
+ * it names no longer exists.
  */
 export const importRunModule = async (runDir: string, note: (text: string) => void): Promise<GeneratedModule> => {
   const compiled = join(runDir, RUN_FILES.compiled);
+  const js = readFileSync(compiled, "utf8");
+  const recorded = /^import \* as rt from "([^"]+)";$/m.exec(js)?.[1];
+  if (recorded === undefined || recorded === apiUrl()) return (await import(pathToFileURL(compiled).href)) as GeneratedModule;
+  const tmp = mkdtempSync(join(tmpdir(), "reccompile-model-"));
   try {
-    return (await import(pathToFileURL(compiled).href)) as GeneratedModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
-    const js = readFileSync(compiled, "utf8");
-    const recorded = /^import \* as rt from "([^"]+)";$/m.exec(js)?.[1];
-    if (recorded === undefined || recorded === apiUrl()) throw err;
-    const tmp = mkdtempSync(join(tmpdir(), "reccompile-model-"));
-    try {
-      const copy = join(tmp, RUN_FILES.compiled);
-      writeFileSync(copy, js.replace(`"${recorded}"`, `"${apiUrl()}"`));
-      const module = (await import(pathToFileURL(copy).href)) as GeneratedModule;
-      note(`note: ${compiled} imports the runtime of the installation that trained it (${recorded}), which cannot be loaded here; its generated code runs on this installation's runtime\n`);
-      return module;
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    const copy = join(tmp, RUN_FILES.compiled);
+    writeFileSync(copy, js.replace(`"${recorded}"`, `"${apiUrl()}"`));
+    const module = (await import(pathToFileURL(copy).href)) as GeneratedModule;
+    if (!installed(recorded)) note(`note: ${compiled} was trained by an installation that is gone (${recorded}); its generated code runs on this installation's runtime\n`);
+    return module;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
+};
+
+/** Whether the api module a run recorded is still there (compiled, or its source when it ran under tsx). */
+const installed = (url: string): boolean => {
+  if (!url.startsWith("file:")) return true;
+  const path = fileURLToPath(url);
+  return existsSync(path) || existsSync(path.replace(/\.js$/, ".ts"));
 };

@@ -1,8 +1,9 @@
-/** importRunModule: a finished run's generated module, even when the runtime it names is gone. */
+/** importRunModule: a finished run's generated module, always on this process's runtime. */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { importRunModule } from "../../src/app/generated.js";
 
 const MODULE = (api: string): string => `import * as rt from "${api}";
@@ -23,9 +24,21 @@ describe("importRunModule", () => {
     assert.deepEqual(m.config, { seed: 7 });
     assert.equal(m.runtimeHasRunModel, true);
     assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /imports the runtime of the installation that trained it \(file:\/\/\/nowhere\/reccompile\/\.code\/0123456789abcdef\/src\/api\.js\), which cannot be loaded here/);
+    assert.match(notes[0]!, /was trained by an installation that is gone \(file:\/\/\/nowhere\/reccompile\/\.code\/0123456789abcdef\/src\/api\.js\); its generated code runs on this installation's runtime/);
     assert.deepEqual(readdirSync(dir), ["model.mjs"]);
     assert.equal(readFileSync(join(dir, "model.mjs"), "utf8"), text);
+  });
+
+  it("a module naming another installation that still exists runs on this process's runtime too, without a note", async () => {
+    // A second runtime in one process would run without the backend and kernels this process set up.
+    const other = join(dir, "other", "src", "api.js");
+    mkdirSync(join(dir, "other", "src"), { recursive: true });
+    writeFileSync(other, "export const runModel = 'the other installation';\n");
+    writeFileSync(join(dir, "model.mjs"), MODULE(pathToFileURL(other).href));
+    const notes: string[] = [];
+    const m = (await importRunModule(dir, (t) => notes.push(t))) as unknown as { runtimeHasRunModel: boolean };
+    assert.equal(m.runtimeHasRunModel, true, "this installation's runModel, a function");
+    assert.deepEqual(notes, []);
   });
 
   it("another missing import is not papered over", async () => {
