@@ -43,6 +43,44 @@ export const SWEEP_PARAMS = [
 
 export type SweepParam = (typeof SWEEP_PARAMS)[number];
 
+/** A number a swept parameter reads and writes in one place of a spec or a layer. */
+interface Lens<T> {
+  readonly get: (x: T) => number | undefined;
+  readonly set: (x: T, value: number) => T;
+}
+
+/** The train section's parameters: one value per spec. */
+const TRAIN_PARAMS: Readonly<Record<string, Lens<CheckedSpec>>> = {
+  lr: { get: (s) => s.train.optimizer.lr, set: (s, v) => ({ ...s, train: { ...s.train, optimizer: { ...s.train.optimizer, lr: v } } }) },
+  weight_decay: { get: (s) => s.train.optimizer.weightDecay, set: (s, v) => ({ ...s, train: { ...s.train, optimizer: { ...s.train.optimizer, weightDecay: v } } }) },
+  batch: { get: (s) => s.train.batch, set: (s, v) => ({ ...s, train: { ...s.train, batch: v } }) },
+  epochs: { get: (s) => s.train.epochs, set: (s, v) => ({ ...s, train: { ...s.train, epochs: v } }) },
+  label_smoothing: { get: (s) => s.train.loss.labelSmoothing, set: (s, v) => ({ ...s, train: { ...s.train, loss: { ...s.train.loss, labelSmoothing: v } } }) },
+};
+
+/** A field of the layers of the given kinds (every other layer has no such parameter). */
+const field = <K extends Layer["kind"]>(kinds: readonly K[], name: keyof Extract<Layer, { kind: K }> & string): Lens<Layer> => {
+  const has = (l: Layer): boolean => (kinds as readonly string[]).includes(l.kind);
+  return {
+    get: (l) => (has(l) ? (l as unknown as Record<string, number>)[name] : undefined),
+    set: (l, v) => (has(l) ? ({ ...l, [name]: v } as Layer) : l),
+  };
+};
+
+/** The per-layer parameters: every layer of their kinds, wherever it sits. */
+const LAYER_PARAMS: Readonly<Record<string, Lens<Layer>>> = {
+  d_state: field(["mamba"], "dState"),
+  d_conv: field(["mamba"], "dConv"),
+  expand: field(["mamba"], "expand"),
+  dt_rank: field(["mamba"], "dtRank"),
+  heads: field(["attention"], "heads"),
+  dropout: field(["attention", "ffn"], "dropout"),
+  rate: field(["dropout"], "rate"),
+  eps: field(["layernorm"], "eps"),
+  hidden: field(["gru"], "hidden"),
+  inner: field(["ffn"], "inner"),
+};
+
 /**
  * The spec with one swept parameter set to `value`:
  *  - `layers`: the count of every outermost repeat (0 removes them);
@@ -58,14 +96,8 @@ export type SweepParam = (typeof SWEEP_PARAMS)[number];
  */
 export const applySweep = (spec: CheckedSpec, param: string, value: number): CheckedSpec | undefined => {
   const base = withoutStudies(spec);
-  const train = spec.train;
-  switch (param) {
-    case "lr": return { ...base, train: { ...train, optimizer: { ...train.optimizer, lr: value } } };
-    case "weight_decay": return { ...base, train: { ...train, optimizer: { ...train.optimizer, weightDecay: value } } };
-    case "batch": return { ...base, train: { ...train, batch: value } };
-    case "epochs": return { ...base, train: { ...train, epochs: value } };
-    case "label_smoothing": return { ...base, train: { ...train, loss: { ...train.loss, labelSmoothing: value } } };
-  }
+  const train = own(TRAIN_PARAMS, param);
+  if (train !== undefined) return train.set(base, value);
   const m = spec.model;
   if (param === "max_len") {
     const data = { ...spec.data, maxLen: value };
@@ -73,33 +105,21 @@ export const applySweep = (spec: CheckedSpec, param: string, value: number): Che
     return { ...withLayers(spec, m, mapDeep(m.layers, (l) => (l.kind === "positional" ? { ...l, maxLen: value } : l))), data };
   }
   if (m.kind !== "sequence") return undefined;
-  const each = (f: (l: Layer) => Layer): CheckedSpec => withLayers(spec, m, mapDeep(m.layers, f));
-  switch (param) {
-    case "layers": return withLayers(spec, m, setLayerCount(m.layers, () => value));
-    case "d_state": return each((l) => (l.kind === "mamba" ? { ...l, dState: value } : l));
-    case "d_conv": return each((l) => (l.kind === "mamba" ? { ...l, dConv: value } : l));
-    case "expand": return each((l) => (l.kind === "mamba" ? { ...l, expand: value } : l));
-    case "dt_rank": return each((l) => (l.kind === "mamba" ? { ...l, dtRank: value } : l));
-    case "heads": return each((l) => (l.kind === "attention" ? { ...l, heads: value } : l));
-    case "dropout": return each((l) => (l.kind === "attention" || l.kind === "ffn" ? { ...l, dropout: value } : l));
-    case "rate": return each((l) => (l.kind === "dropout" ? { ...l, rate: value } : l));
-    case "eps": return each((l) => (l.kind === "layernorm" ? { ...l, eps: value } : l));
-    case "hidden": return each((l) => (l.kind === "gru" ? { ...l, hidden: value } : l));
-    case "inner": return each((l) => (l.kind === "ffn" ? { ...l, inner: value } : l));
-    case "dim": {
-      const old = m.embeddingDim;
-      const follow = (l: Layer): Layer => {
-        switch (l.kind) {
-          case "ffn": return l.inner === 4 * l.inDim ? { ...l, inner: 4 * (l.inDim === old ? value : l.inDim) } : l;
-          case "mamba": return l.dtRank === Math.ceil(l.inDim / 16) && l.inDim === old ? { ...l, dtRank: Math.ceil(value / 16) } : l;
-          case "linear": return l.outDim === old ? { ...l, outDim: value } : l;
-          case "gru": return l.hidden === old ? { ...l, hidden: value } : l;
-          default: return l;
-        }
-      };
-      const layers = mapDeep(m.layers, follow);
-      return withLayers(spec, { ...m, embeddingDim: value }, layers);
-    }
+  const layer = own(LAYER_PARAMS, param);
+  if (layer !== undefined) return withLayers(spec, m, mapDeep(m.layers, (l) => layer.set(l, value)));
+  if (param === "layers") return withLayers(spec, m, setLayerCount(m.layers, () => value));
+  if (param === "dim") {
+    const old = m.embeddingDim;
+    const follow = (l: Layer): Layer => {
+      switch (l.kind) {
+        case "ffn": return l.inner === 4 * l.inDim ? { ...l, inner: 4 * (l.inDim === old ? value : l.inDim) } : l;
+        case "mamba": return l.dtRank === Math.ceil(l.inDim / 16) && l.inDim === old ? { ...l, dtRank: Math.ceil(value / 16) } : l;
+        case "linear": return l.outDim === old ? { ...l, outDim: value } : l;
+        case "gru": return l.hidden === old ? { ...l, hidden: value } : l;
+        default: return l;
+      }
+    };
+    return withLayers(spec, { ...m, embeddingDim: value }, mapDeep(m.layers, follow));
   }
   return undefined;
 };
@@ -110,22 +130,17 @@ export const applySweep = (spec: CheckedSpec, param: string, value: number): Che
  * (a `heads` on a model without attention); `layers` is every outermost repeat's count.
  */
 export const sweepValues = (spec: CheckedSpec, param: string): number[] => {
-  const train = spec.train;
-  switch (param) {
-    case "lr": return [train.optimizer.lr];
-    case "weight_decay": return [train.optimizer.weightDecay];
-    case "batch": return [train.batch];
-    case "epochs": return [train.epochs];
-    case "label_smoothing": return [train.loss.labelSmoothing];
-    case "max_len": return [spec.data.maxLen];
-  }
+  const train = own(TRAIN_PARAMS, param);
+  if (train !== undefined) return [train.get(spec)!];
+  if (param === "max_len") return [spec.data.maxLen];
   const m = spec.model;
   if (m.kind !== "sequence") return [];
   if (param === "dim") return [m.embeddingDim];
+  const layer = own(LAYER_PARAMS, param);
   const found: number[] = [];
   const visit = (ls: readonly Layer[], outer: boolean): void => {
     for (const l of ls) {
-      const v = param === "layers" ? (l.kind === "repeat" && outer ? l.times : undefined) : layerValue(l, param);
+      const v = param === "layers" ? (l.kind === "repeat" && outer ? l.times : undefined) : layer?.get(l);
       if (v !== undefined && !found.includes(v)) found.push(v);
       if (l.kind === "repeat" || l.kind === "residual") visit(l.body, outer && l.kind !== "repeat");
     }
@@ -134,19 +149,6 @@ export const sweepValues = (spec: CheckedSpec, param: string): number[] => {
   return found;
 };
 
-/** One layer's value of a per-layer swept parameter (undefined where the layer has none). */
-const layerValue = (l: Layer, param: string): number | undefined => {
-  switch (param) {
-    case "d_state": return l.kind === "mamba" ? l.dState : undefined;
-    case "d_conv": return l.kind === "mamba" ? l.dConv : undefined;
-    case "expand": return l.kind === "mamba" ? l.expand : undefined;
-    case "dt_rank": return l.kind === "mamba" ? l.dtRank : undefined;
-    case "heads": return l.kind === "attention" ? l.heads : undefined;
-    case "dropout": return l.kind === "attention" || l.kind === "ffn" ? l.dropout : undefined;
-    case "rate": return l.kind === "dropout" ? l.rate : undefined;
-    case "eps": return l.kind === "layernorm" ? l.eps : undefined;
-    case "hidden": return l.kind === "gru" ? l.hidden : undefined;
-    case "inner": return l.kind === "ffn" ? l.inner : undefined;
-    default: return undefined;
-  }
-};
+/** A table's entry for a name, only its own (never an Object.prototype member such as `toString`). */
+const own = <T>(table: Readonly<Record<string, T>>, name: string): T | undefined =>
+  Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
