@@ -4,7 +4,8 @@
 #
 #   apt-get install -y slurm-wlm munge && scripts/slurm-local.sh
 #
-# It installs nothing itself. Idempotent: a cluster that already answers is left as it is. One
+# It installs nothing itself, and it returns once the node has run a one-step job (srun true), with
+# the daemons' last log lines when it cannot. Idempotent: a cluster that already answers is left as it is. One
 # node (this host, every core, 90% of the memory), one default partition `local`, no accounting
 # (so `sacct` does not work: reccompile follows jobs through squeue, scontrol and the run folders).
 # `scripts/slurm-local.sh stop` stops the daemons it started.
@@ -92,14 +93,31 @@ fi
 running /run/slurmctld.pid || slurmctld
 running /run/slurmd.pid || slurmd
 
+logs() {
+  for f in /var/log/slurm/slurmctld.log /var/log/slurm/slurmd.log; do
+    echo "--- last lines of $f" >&2; tail -n 20 "$f" >&2 2>/dev/null || true
+  done
+}
+
 # Wait until the node takes work.
+up=0
 for _ in $(seq 100); do
   state=$(sinfo --noheader --nodes="$host" --format=%t 2>/dev/null | head -1 || true)
   case "$state" in
-    idle|mix|alloc) echo "slurm-local: node $host is $state (partition local, $(nproc) CPUs, ${mem_mb} MB)"; exit 0 ;;
+    idle|mix|alloc) up=1; break ;;
     down*|drain*) scontrol update nodename="$host" state=resume 2>/dev/null || true ;;
   esac
   sleep 0.2
 done
-echo "slurm-local: the node did not come up; see /var/log/slurm/slurmctld.log and slurmd.log" >&2
-exit 1
+if [ "$up" != 1 ]; then
+  echo "slurm-local: the node did not come up (state: ${state:-none})" >&2; logs; exit 1
+fi
+
+# A node that registers is not yet one that runs jobs: run one step through the whole path
+# (slurmctld allocates, slurmd launches, munge authenticates both ways). Only on an idle node: one
+# already running jobs has shown it can, and the check would wait behind them.
+if [ "$state" = idle ] && ! timeout 120 srun --job-name=slurm-local-check --ntasks=1 --cpus-per-task=1 --time=1 true; then
+  echo "slurm-local: node $host is $state, but a one-step job (srun true) did not run within 120 s" >&2
+  squeue >&2 || true; logs; exit 1
+fi
+echo "slurm-local: node $host is $state (partition local, $(nproc) CPUs, ${mem_mb} MB)"

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localRunner } from "../../../src/app/study/local.js";
@@ -24,9 +24,59 @@ const noCluster = (): string | null => {
   return null;
 };
 
+/** A command's output, or why it could not be run (a diagnosis must not throw). */
+const output = (cmd: string, args: readonly string[]): string => {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 20_000 });
+  return r.error ? `(${cmd}: ${r.error.message})` : `${r.stdout}${r.stderr}`.trim();
+};
+
+/** The last `n` lines of a file, or nothing when it cannot be read. */
+const lastLines = (file: string, n: number): string => {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+};
+
+/** Every file under `d` whose name matches `re`. */
+const filesUnder = (d: string, re: RegExp): string[] => {
+  if (!existsSync(d)) return [];
+  return readdirSync(d).flatMap((name) => {
+    const p = join(d, name);
+    if (name === ".code" || name === "node_modules") return [];
+    return statSync(p).isDirectory() ? filesUnder(p, re) : re.test(name) ? [p] : [];
+  });
+};
+
+/**
+ * What the cluster and this spec's tasks were doing, for a failure's message: a test that times out
+ * on a cluster that runs nothing (or runs it wrong) says why, not only that it waited.
+ */
+const clusterState = (dir: string): string => [
+  `squeue:\n${output("squeue", ["--array", "--format=%i %T %r %M %o"])}`,
+  `sinfo:\n${output("sinfo", ["--Node", "--format=%N %t %C %E"])}`,
+  ...filesUnder(dir, /\.log$|^slurm-.*\.out$/).map((f) => `${f}:\n${lastLines(f, 15)}`),
+  ...["slurmctld", "slurmd"].map((d) => `/var/log/slurm/${d}.log:\n${lastLines(`/var/log/slurm/${d}.log`, 15)}`),
+].join("\n\n");
+
+/** The queued or running jobs whose batch script lies under `dir` (this spec's own). */
+const jobsUnder = (dir: string): string[] => [...new Set(
+  spawnSync("squeue", ["--noheader", "--format=%F|%o"], { encoding: "utf8" }).stdout.split("\n")
+    .map((l) => l.trim().split("|")).filter(([id, script]) => id && script?.startsWith(dir)).map(([id]) => id!))];
+
+/** Cancels this spec's jobs and waits (briefly) until squeue no longer lists them as active. */
+const cancelJobsUnder = async (dir: string): Promise<void> => {
+  const jobs = jobsUnder(dir);
+  if (jobs.length === 0) return;
+  spawnSync("scancel", jobs, { encoding: "utf8" });
+  for (let i = 0; i < 120 && jobsUnder(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+};
+
+/** Through the CLI, killed after 10 minutes (a study of the fixture takes about one). */
 const cli = (args: readonly string[], env: NodeJS.ProcessEnv = process.env): { code: number; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli", "reccompile.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 900_000, env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli", "reccompile.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 600_000, env });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.error ? `${r.stderr}\n(${r.error.message})` : r.stderr };
 };
 
 /** The tasks of job `id` that squeue lists as queued or running (its default states). */
@@ -35,17 +85,22 @@ const inQueue = (id: string): string[] =>
 
 const tableRows = (file: string): string[] => readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("|"));
 
-const waitFor = async (what: string, ok: () => boolean, ms = 120_000): Promise<void> => {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
-
 describe("study: the Slurm executor on a cluster", function () {
   this.timeout(900_000);
+  // The tests share one cluster: after a failure, the next would only wait behind what it left.
+  this.bail(true);
   let dir = "";
+
+  const waitFor = async (what: string, ok: () => boolean, ms = 120_000): Promise<void> => {
+    const t0 = Date.now();
+    while (!ok()) {
+      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}\n\n${clusterState(dir)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  /** The CLI's result, with the cluster's state when it failed. */
+  const cliOk = (r: { code: number; stderr: string }): void =>
+    assert.equal(r.code, 0, `${r.stderr}\n\n${r.code === 0 ? "" : clusterState(dir)}`);
   let spec = "";
 
   /** The fixture's base trained 6 epochs without interruption, locally on 1 thread (once). */
@@ -78,13 +133,22 @@ describe("study: the Slurm executor on a cluster", function () {
     spec = join(dir, "tiny.rec");
     copyFileSync(fixture, spec);
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  // A failed test's jobs are cancelled, so that nothing waits on them: not the next test, not an
+  // in-process runner still following them (which would keep mocha from exiting).
+  afterEach(async function () {
+    if (dir && this.currentTest?.state === "failed") await cancelJobsUnder(dir);
+  });
+  after(async () => {
+    if (!dir) return;
+    await cancelJobsUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("--detach submits one job array and returns; the same command again collects the study, and its ablation.md equals the local executor's (1 thread each)", () => {
     const out = join(dir, "slurm");
     const args = ["ablate", spec, "--out", out, "--run", "--epochs", "2", "--executor", "slurm", "--slurm-cpus-per-task", "1"];
     const detached = cli([...args, "--detach"]);
-    assert.equal(detached.code, 0, detached.stderr);
+    cliOk(detached);
     const job = /submitted Slurm job (\d+): 7 runs/.exec(detached.stderr)?.[1];
     assert.ok(job, detached.stderr);
     assert.match(detached.stdout, /7 runs queued or running/);
@@ -93,7 +157,7 @@ describe("study: the Slurm executor on a cluster", function () {
     assert.match(script, /^#SBATCH --array=0-6$/m);
 
     const collected = cli(args);
-    assert.equal(collected.code, 0, collected.stderr);
+    cliOk(collected);
     assert.doesNotMatch(collected.stderr, /submitted Slurm job/, "a second invocation submits nothing while the tasks are queued or running");
     assert.equal((collected.stdout.match(/^\[\d\/7\] /gm) ?? []).length, 7, collected.stdout);
     assert.deepEqual(inQueue(job), []);
@@ -116,6 +180,7 @@ describe("study: the Slurm executor on a cluster", function () {
     const notes: string[] = [];
     const study = slurmRunner({ resources: { cpusPerTask: 1 }, pollMs: 1000, log: { write: (t: string) => notes.push(t) } })
       .run([job], runs, { jobs: 1, resumeUnfinished: true });
+    study.catch(() => undefined); // awaited below; not an unhandled rejection if a wait fails first
     await waitFor("the first epoch's checkpoint", () => existsSync(join(runs, "base", "checkpoint.json")));
     const id = /submitted Slurm job (\d+)/.exec(notes.join(""))![1]!;
     const sent = spawnSync("scancel", ["--signal=TERM", `${id}_0`], { encoding: "utf8" });
@@ -141,6 +206,7 @@ describe("study: the Slurm executor on a cluster", function () {
     const notes: string[] = [];
     const study = slurmRunner({ resources: { cpusPerTask: 1 }, pollMs: 1000, log: { write: (t: string) => notes.push(t) } })
       .run([{ id: "base", specFile: spec, flags: { epochs: 6 } }], runs, { jobs: 1, resumeUnfinished: true });
+    study.catch(() => undefined); // awaited below; not an unhandled rejection if a wait fails first
     await waitFor("the first epoch's checkpoint", () => existsSync(join(runs, "base", "checkpoint.json")));
     try {
       const down = spawnSync("scontrol", ["update", `nodename=${host}`, "state=down", "reason=reccompile-test"], { encoding: "utf8" });
