@@ -61,7 +61,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     const r = outcome.report;
     process.stdout.write(`${JSON.stringify({
       best: outcome.best, failed: outcome.failed, queued: outcome.queued,
-      metric: r?.metric ?? null, base_valid: r?.baseValid ?? null,
+      metric: r?.metric ?? null, base_valid: r?.base.value ?? null,
       test: r?.test?.map((c) => ({ metric: c.metric, winner: c.value, base: c.base, delta: c.delta, p_ttest: c.pT, p_wilcoxon: c.pWilcoxon, users: c.n })) ?? null,
       trials: r?.trials.map((t) => ({ id: t.id, point: Object.fromEntries(t.point.map((x) => [x.param, x.value])), epochs: t.curve.length, valid: t.value, best_epoch: t.bestEpoch, outcome: t.outcome })) ?? [],
     })}\n`);

@@ -59,10 +59,8 @@ export interface TuneReport {
   readonly trials: readonly TrialRow[];
   readonly rungs: readonly RungRow[];
   readonly winner: { readonly id: string; readonly value: number; readonly file: string } | null;
-  /** The base's best validation value. */
-  readonly baseValid: number;
-  /** The base's leaderboard row (null before its run has started). */
-  readonly base: BaseRow | null;
+  /** The base's leaderboard row (an empty curve and a NaN value before its run has started). */
+  readonly base: BaseRow;
   /**
    * No trial beat the base on validation (the base's value is at least the best trial's): best.rec
    * is then the base, unchanged, and `winner` is the best trial.
@@ -91,7 +89,6 @@ type LeaderRow = { readonly kind: "trial"; readonly trial: TrialRow } | { readon
  */
 const leaderboard = (r: TuneReport): LeaderRow[] => {
   const rows: LeaderRow[] = r.trials.map((trial) => ({ kind: "trial", trial }));
-  if (r.base === null) return rows;
   const lastRung = r.rungs.length - 1;
   const b = r.base.value;
   const at = Number.isFinite(b) ? r.trials.findIndex((t) => t.rung < lastRung || !(t.value >= b)) : -1;
@@ -100,7 +97,7 @@ const leaderboard = (r: TuneReport): LeaderRow[] => {
 };
 
 const baseOutcome = (r: TuneReport): string =>
-  r.base === null || r.base.curve.length === 0 ? "the base (not run yet)"
+  r.base.curve.length === 0 ? "the base (not run yet)"
     : r.baseWins ? "the base, unchanged: no trial beat it, so best.rec is the base"
       : "the base, unchanged (the test comparison's reference)";
 
@@ -131,8 +128,8 @@ export const renderMarkdown = (r: TuneReport): string => {
   if (r.winner !== null) {
     const point = r.trials.find((t) => t.id === r.winner!.id)?.point.map((x) => `${x.param} = ${x.value}`).join(", ");
     out.push("", "## The winner", "", r.baseWins
-      ? `No trial beat the base: its validation ${r.metric} ${f4(r.baseValid)} (${r.baseEpochs}) against the best trial's ${f4(r.winner.value)} (${r.winner.id}: ${point}). \`best.rec\` is therefore the base, unchanged. A search that ends so has not found a better spec; a later first rung, more trials or a narrower space may (docs/tune.md).`
-      : `\`best.rec\` is ${r.winner.id} (${point}), validation ${r.metric} ${f4(r.winner.value)} against the base's ${f4(r.baseValid)}.`);
+      ? `No trial beat the base: its validation ${r.metric} ${f4(r.base.value)} (${r.baseEpochs}) against the best trial's ${f4(r.winner.value)} (${r.winner.id}: ${point}). \`best.rec\` is therefore the base, unchanged. A search that ends so has not found a better spec; a later first rung, more trials or a narrower space may (docs/tune.md).`
+      : `\`best.rec\` is ${r.winner.id} (${point}), validation ${r.metric} ${f4(r.winner.value)} against the base's ${f4(r.base.value)}.`);
   }
   if (r.test !== null) {
     out.push(
@@ -178,7 +175,7 @@ export const renderSvg = (r: TuneReport): string => {
   const right = 60;
   const top = 36;
   const bottom = 44;
-  const baseCurve = r.base?.curve ?? [];
+  const baseCurve = r.base.curve;
   const maxEpoch = Math.max(1, baseCurve.length, ...r.trials.map((t) => t.curve.length));
   const values = [...baseCurve, ...r.trials.flatMap((t) => t.curve)].filter(Number.isFinite);
   const lo = values.length === 0 ? 0 : Math.min(...values);
@@ -219,7 +216,7 @@ export const renderSvg = (r: TuneReport): string => {
   // The base last, dashed black, so that it shows over the trials it is measured against.
   const basePts = baseCurve.map((v, e) => (Number.isFinite(v) ? `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}` : null)).filter((p) => p !== null);
   if (basePts.length > 0) {
-    parts.push(`<polyline points="${basePts.join(" ")}" fill="none" stroke="#000" stroke-width="${r.baseWins ? 3 : 1.5}" stroke-dasharray="6,3"><title>${xml(`base: ${f4(r.base!.value)} (${baseOutcome(r)})`)}</title></polyline>`);
+    parts.push(`<polyline points="${basePts.join(" ")}" fill="none" stroke="#000" stroke-width="${r.baseWins ? 3 : 1.5}" stroke-dasharray="6,3"><title>${xml(`base: ${f4(r.base.value)} (${baseOutcome(r)})`)}</title></polyline>`);
     const [lx, ly] = basePts[basePts.length - 1]!.split(",");
     parts.push(`<text x="${Number(lx) + 4}" y="${Number(ly) + 3}" font-size="9">base</text>`);
   }

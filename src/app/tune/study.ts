@@ -192,7 +192,7 @@ export const runTuneStudy = async (o: TuneStudyOptions): Promise<TuneOutcome> =>
   writeFileAtomic(join(t.outDir, "tune.svg"), renderSvg(report));
   out.write(`wrote ${relativeToCwd(join(t.outDir, "tune.md"))}, tune.csv and tune.svg${complete ? "" : " (so far)"}\n`);
   if (report.winner === null) return { failed, queued, best: null, report };
-  if (report.baseWins) return { failed, queued, best: { id: BASE_ID, file: report.winner.file, value: report.baseValid, point: "the base, unchanged" }, report };
+  if (report.baseWins) return { failed, queued, best: { id: BASE_ID, file: report.winner.file, value: report.base.value, point: "the base, unchanged" }, report };
   const winner = byId.get(report.winner.id)!;
   return { failed, queued, best: { id: winner.id, file: report.winner.file, value: report.winner.value, point: pointText(winner.point) }, report };
 };
@@ -251,7 +251,6 @@ const buildTuneReport = (o: TuneStudyOptions, done: readonly RungRecord[], rungs
     trials: rows,
     rungs: rungRows,
     winner,
-    baseValid: baseBest.value,
     base: { values: params.map((p) => sweepValues(o.spec, p).join(" / ") || "–"), curve: baseCurve, value: baseBest.value, bestEpoch: baseBest.epoch },
     baseWins,
     baseEpochs: `trained for ${baseEpochs} epochs${o.spec.train.earlyStopping ? ", with the spec's early stopping" : ""}`,

@@ -64,7 +64,7 @@ const bestHeader = (t: TuneTrials, value: number, point: string, id: string): He
 const baseHeader = (t: TuneTrials, r: TuneReport): Header => (_v, baseFile) =>
   [
     `// ${baseFile}, unchanged: \`reccompile tune\` found no better trial (${t.trials.length} trials, ${algorithmText(t.tune.algorithm)}).`,
-    `// Validation ${r.metric}: the base ${f4(r.baseValid)} (${r.baseEpochs}), the best trial ${r.winner?.id ?? "–"} ${f4(r.winner?.value ?? NaN)}.`,
+    `// Validation ${r.metric}: the base ${f4(r.base.value)} (${r.baseEpochs}), the best trial ${r.winner?.id ?? "–"} ${f4(r.winner?.value ?? NaN)}.`,
     `// Study folder: ${relativeToCwd(t.outDir)} (tune.md: the leaderboard, and the best trial against the base on test).`,
     "",
   ].join("\n");
@@ -104,7 +104,7 @@ export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   writeFileAtomic(best.file, best.text);
   const metric = metricKey(t.tune.metric);
   out.write(winner === null
-    ? `best: the base (no trial beat it: validation ${metric} ${f4(report.baseValid)} against the best trial ${report.winner!.id}'s ${f4(report.winner!.value)}); wrote it unchanged to ${relativeToCwd(best.file)}\n`
+    ? `best: the base (no trial beat it: validation ${metric} ${f4(report.base.value)} against the best trial ${report.winner!.id}'s ${f4(report.winner!.value)}); wrote it unchanged to ${relativeToCwd(best.file)}\n`
     : `best: ${winner.id} (${outcome.best.point}), validation ${metric} ${f4(outcome.best.value)}; wrote ${relativeToCwd(best.file)}\n`);
   const test = outcome.report?.test;
   if (test) {

@@ -18,7 +18,7 @@ const study = (baseCurve: number[]): TuneReport => {
   return {
     baseFile: "m.rec", search: "lr log_uniform(0.001, 0.01)", algorithm: "asha(min_epochs: 1, max_epochs: 3, reduction: 2)", metric: "ndcg@10", budget: "Data x",
     params: ["lr"], trials, rungs: [{ epochs: 1, trials: ["t1", "t2", "t3"], promoted: ["t1", "t2"], endedEarly: [] }, { epochs: 3, trials: ["t1", "t2"], promoted: [], endedEarly: [] }],
-    winner: { id: "t2", value: 0.3, file: "best.rec" }, baseValid: baseValue, baseEpochs: "trained for 3 epochs",
+    winner: { id: "t2", value: 0.3, file: "best.rec" }, baseEpochs: "trained for 3 epochs",
     base: { values: ["0.001"], curve: baseCurve, value: baseValue, bestEpoch: baseCurve.indexOf(baseValue) + 1 }, baseWins,
     test: null, rejected: [],
   };
