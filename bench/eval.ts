@@ -9,6 +9,7 @@ import type { EvalCase } from "../src/data/types.js";
 import type { Scorer } from "../src/eval/types.js";
 import type { Metric } from "../src/ir/spec.js";
 import { Rng } from "../src/util/rng.js";
+import { median } from "../src/util/median.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number): number => {
@@ -47,10 +48,6 @@ const matrixScorer = (): Scorer => {
   };
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const time = async (excludeSeen: boolean): Promise<{ median: number; runs: number[]; hr10: number }> => {
   const times: number[] = [];

@@ -13,7 +13,7 @@ import { gruRecurrence } from "../src/kernels/gru.js";
 import { gruRecurrenceRef } from "../src/kernels/gru_ref.js";
 import { setKernelImpl, type KernelImpl } from "../src/kernels/select.js";
 import { initBackend, type BackendChoice } from "../src/runtime/backend.js";
-import { median } from "./step.js";
+import { median } from "../src/util/median.js";
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,6 +7,7 @@
  */
 import { loadNativeKernels, nativeLoadError } from "../src/kernels/native.js";
 import { scanCheckpointSize, type ScanDims } from "../src/kernels/types.js";
+import { median } from "../src/util/median.js";
 
 const argv = process.argv.slice(2);
 const json = argv.includes("--json");
@@ -35,11 +36,6 @@ const uniform = (n: number, lo = -1, hi = 1): Float32Array => {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rand();
   return a;
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const time = (fn: () => void, n = reps): number => {
   fn(); // warm-up

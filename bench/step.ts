@@ -21,6 +21,7 @@ import { sequenceLoss, type TrainBatch } from "../src/runtime/loss.js";
 import { SequenceNet } from "../src/runtime/net.js";
 import { makeOptimizer } from "../src/runtime/optim/optimizer.js";
 import { Rng } from "../src/util/rng.js";
+import { median } from "../src/util/median.js";
 
 export const ITEMS = 3416;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -93,11 +94,6 @@ export const makeStep = (name: ModelName, batch: number, len: number, seed = 202
   };
 };
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-};
 
 /** Wraps every kernel registered for `backend` with a timer; returns the table and a reset. */
 export const instrumentKernels = (backend: string): { table: Map<string, { ms: number; calls: number }>; reset(): void } => {

@@ -25,6 +25,7 @@ import { localRunner } from "../src/app/study/local.js";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
 import { f4, pct, signed } from "../src/util/format.js";
+import { median } from "../src/util/median.js";
 
 interface Job { readonly key: string; readonly spec: string; readonly seed?: number }
 
@@ -196,11 +197,7 @@ const readResults = (dataset: string): ResultsFile | null =>
 
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
 
-const median = (xs: readonly number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const medianOrNull = (xs: readonly number[]): number | null => (xs.length === 0 ? null : median(xs));
 
 interface CheckpointView { readonly epoch: number; readonly best: { value: number; epoch: number } | null; readonly history: { seconds: number; valid: Record<string, number> | null }[] }
 
@@ -235,9 +232,9 @@ const main = async (): Promise<void> => {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
       const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number; train_seconds?: number }[];
       const toBest = m.best_epoch === null ? null : history.slice(0, m.best_epoch).reduce((t, e) => t + e.seconds, 0) / 60;
-      const trainSeconds = history.every((e) => e.train_seconds !== undefined) ? median(history.map((e) => e.train_seconds!)) : null;
+      const trainSeconds = history.every((e) => e.train_seconds !== undefined) ? medianOrNull(history.map((e) => e.train_seconds!)) : null;
       fresh[job.key] = {
-        ...m, status: "finished", seconds_per_epoch: median(history.map((e) => e.seconds)), ...(trainSeconds !== null ? { train_seconds_per_epoch: trainSeconds } : {}),
+        ...m, status: "finished", seconds_per_epoch: medianOrNull(history.map((e) => e.seconds)), ...(trainSeconds !== null ? { train_seconds_per_epoch: trainSeconds } : {}),
         minutes_to_best: toBest, threads, spec: job.spec, command,
       };
     } else if (existsSync(join(dir, "checkpoint.json"))) {
@@ -245,7 +242,7 @@ const main = async (): Promise<void> => {
       const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
       fresh[job.key] = {
         status: "unfinished", epochs: c.epoch, best_epoch: c.best?.epoch ?? null, ...(best ? { valid: best } : {}),
-        seconds_per_epoch: median(c.history.map((e) => e.seconds)), threads, spec: job.spec, command,
+        seconds_per_epoch: medianOrNull(c.history.map((e) => e.seconds)), threads, spec: job.spec, command,
       };
     }
   }

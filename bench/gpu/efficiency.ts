@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { syntheticDataset } from "../../src/data/synthetic.js";
-import { median } from "../step.js";
+import { median } from "../../src/util/median.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
