@@ -187,6 +187,8 @@ type Row = Partial<RunMetrics> & {
   threads: number | null; spec: string; command: string;
   /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
   carried_from?: string;
+  /** On a carried row: this machine's run of the model, not finished yet (it replaces the row when it is). */
+  rerun?: Row;
 };
 
 interface ResultsFile { readonly dataset: string; readonly date: string; readonly models: Record<string, Row>; readonly paired?: PairedRow[] }
@@ -250,7 +252,10 @@ const main = async (): Promise<void> => {
   const resultsFile = resultsFileOf(dataset);
   const previous = readResults(dataset);
   const { models: results, paired } = mergeResults(JOBS.map((j) => j.key), fresh, pairedTests(root), previous, PAIRS);
-  for (const [k, r] of Object.entries(results)) if (r.carried_from !== undefined) process.stderr.write(`${k}: no run folder here; its row is carried over from ${r.carried_from}\n`);
+  for (const [k, r] of Object.entries(results)) {
+    if (r.rerun !== undefined) process.stderr.write(`${k}: its run here has not finished (${r.rerun.epochs} epochs); the row carried over from ${r.carried_from} stays until it does\n`);
+    else if (r.carried_from !== undefined) process.stderr.write(`${k}: no run folder here; its row is carried over from ${r.carried_from}\n`);
+  }
   writeJsonAtomic(resultsFile, { dataset, date: new Date().toISOString(), models: results, paired });
   process.stderr.write(`wrote ${resultsFile}\n`);
 
@@ -345,7 +350,7 @@ const writePage = (dataset: string): void => {
   const maxLen = DATASETS[dataset]?.maxLen;
   const carried = Object.values(results).some((r) => r.carried_from !== undefined);
   const rows = Object.entries(results).map(([k, r]) =>
-    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
+    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""}${r.rerun !== undefined ? ` (rerun here: ${r.rerun.epochs} epochs so far)` : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
   const page = resultsPage(dataset);
   const paper = dataset !== "ml-1m" ? [] : Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
@@ -392,7 +397,9 @@ checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${file.date.slice(0, 10)}; raw figures in
 [${page.results}${dataset}.json](${page.results}${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
 Rows marked † are carried over: their run folders are not on the machine that wrote this page, so
-they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).` : ""}
+they show the figures recorded when they ran (on the date in their \`carried_from\` field of the json).
+A carried row whose model is being trained again here says how far that run has got; the run's own
+figures replace the row once it finishes.` : ""}
 ${maxLen !== undefined ? `Every run has max_len ${maxLen} (\`--max-len ${maxLen}\`), the paper's configuration for this dataset.\n` : ""}How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only (on ML-1M): [tuning.md](${page.up}tuning.md).
 Every row of this table is a configuration without the seen-aware output (\`output tied(seen: …)\`,
 language.md); the runs that add it, and how much of each top 10 the users' seen items take, are in

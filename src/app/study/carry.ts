@@ -6,13 +6,17 @@
  * its row. A paired test is carried while its model is: when its reference (say the official
  * configuration) has been trained again, the old test still compares the model's run with the
  * reference's run of that date, and is marked so (`reference_from`); once the model itself has a
- * fresh run the old test no longer stands for it and is dropped.
+ * fresh run the old test no longer stands for it and is dropped. A model being trained again here
+ * keeps its recorded finished row until that run finishes (the row notes how far the run has got,
+ * `rerun`): an ML-1M rerun takes hours, and the table should not lose a result meanwhile.
  */
 
 export interface CarriedRow {
   readonly status: string;
   /** Date (YYYY-MM-DD) of the results file the row was first carried from; absent on a fresh row. */
   readonly carried_from?: string;
+  /** On a carried row: the model's unfinished run on this machine, which will replace the row once it finishes. */
+  readonly rerun?: CarriedRow;
 }
 
 export interface CarriedPair {
@@ -31,7 +35,9 @@ export interface PreviousResults<R, P> {
 
 /**
  * The rows to report, in `order`: each model's fresh row, else its previous finished row marked as
- * carried (an unfinished row is never carried: its checkpoint is gone with its folder). Paired rows:
+ * carried (an unfinished row is never carried: its checkpoint is gone with its folder). A fresh row
+ * that has not finished does not replace a previous finished one: that stays carried, with the
+ * fresh row as its `rerun`. Paired rows:
  * the fresh ones, and the previous ones whose model is carried and whose reference is reported
  * (carried, or trained again: then marked with the date of the reference run it compared against),
  * ordered as `pairOrder` lists the pairs.
@@ -46,10 +52,13 @@ export const mergeResults = <R extends CarriedRow, P extends CarriedPair>(
   const since = previous?.date.slice(0, 10);
   const models: Record<string, R> = {};
   for (const key of order) {
-    const row = fresh[key] ?? previous?.models[key];
-    if (row === undefined) continue;
-    if (fresh[key] !== undefined) models[key] = row;
-    else if (row.status === "finished") models[key] = { ...row, carried_from: row.carried_from ?? since };
+    const now = fresh[key], before = previous?.models[key];
+    if (now !== undefined && (now.status === "finished" || before?.status !== "finished")) {
+      models[key] = now;
+    } else if (before !== undefined && before.status === "finished") {
+      const { rerun: _stale, ...recorded } = before; // a rerun recorded earlier is this one, or gone
+      models[key] = { ...recorded, carried_from: before.carried_from ?? since, ...(now !== undefined ? { rerun: now } : {}) } as unknown as R;
+    }
   }
   const carried = (key: string): boolean => models[key]?.carried_from !== undefined;
   const freshPairs = new Set(freshPaired.map((p) => `${p.model}\u0000${p.reference}`));

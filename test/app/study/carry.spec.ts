@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mergeResults } from "../../../src/app/study/carry.js";
 
-type Row = { status: string; hr: number; carried_from?: string };
+type Row = { status: string; hr: number; carried_from?: string; rerun?: Row };
 type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string; reference_from?: string };
 
 const ORDER = ["pop", "sasrec", "mamba", "tuned"];
@@ -57,6 +57,20 @@ describe("study/carry: results that outlive their run folders", () => {
     const both = mergeResults(ORDER, { tuned: { status: "finished", hr: 0.3 }, mamba: { status: "finished", hr: 0.28 } }, [freshPair], previous, PAIRS);
     assert.deepEqual(both.paired.map((p) => [p.model, p.metric, p.reference_from]), [["tuned", "hr@10", undefined], ["sasrec", "hr@10", "2026-11-20"], ["sasrec", "ndcg@10", "2026-11-20"]]);
     assert.equal(both.paired[0], freshPair);
+  });
+
+  it("a model trained again keeps its finished row until the new run finishes, with the run's progress; its tests stay", () => {
+    const running: Row = { status: "unfinished", hr: 0.2 };
+    const during = mergeResults(ORDER, { sasrec: running }, [], previous, PAIRS);
+    assert.deepEqual(during.models.sasrec, { status: "finished", hr: 0.25, carried_from: "2026-11-10", rerun: running });
+    assert.deepEqual(during.paired.map((p) => [p.model, p.metric]), [["sasrec", "hr@10"], ["sasrec", "ndcg@10"]]);
+    // the next report, once the run's folder is gone again: the stale rerun is not carried with the row
+    const later = mergeResults(ORDER, {}, [], { ...previous, models: { ...previous.models, sasrec: during.models.sasrec! } }, PAIRS);
+    assert.deepEqual(later.models.sasrec, { status: "finished", hr: 0.25, carried_from: "2026-11-10" });
+    // finished: the fresh row replaces it
+    assert.deepEqual(mergeResults(ORDER, { sasrec: { status: "finished", hr: 0.26 } }, [], previous, PAIRS).models.sasrec, { status: "finished", hr: 0.26 });
+    // nothing finished to keep (the recorded row was unfinished too): the fresh unfinished row
+    assert.deepEqual(mergeResults(ORDER, { tuned: running }, [], previous, PAIRS).models.tuned, running);
   });
 
   it("without a previous file, only the fresh rows", () => {
