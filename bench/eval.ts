@@ -48,7 +48,6 @@ const matrixScorer = (): Scorer => {
   };
 };
 
-
 const time = async (excludeSeen: boolean): Promise<{ median: number; runs: number[]; hr10: number }> => {
   const times: number[] = [];
   let hr10 = 0;

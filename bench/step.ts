@@ -94,7 +94,6 @@ export const makeStep = (name: ModelName, batch: number, len: number, seed = 202
   };
 };
 
-
 /** Wraps every kernel registered for `backend` with a timer; returns the table and a reset. */
 export const instrumentKernels = (backend: string): { table: Map<string, { ms: number; calls: number }>; reset(): void } => {
   const table = new Map<string, { ms: number; calls: number }>();

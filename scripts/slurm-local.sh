@@ -5,8 +5,8 @@
 #   apt-get install -y slurm-wlm munge && scripts/slurm-local.sh
 #
 # It installs nothing itself, and it returns once the node has run a one-step job (srun true), with
-# the daemons' last log lines when it cannot. Idempotent: a cluster that already answers is left as it is. One
-# node (this host, every core, 90% of the memory), one default partition `local`, no accounting
+# the daemons' last log lines when it cannot. Idempotent: a cluster that already answers is left as
+# it is. One node (this host, every core, 90% of the memory), one default partition `local`, no accounting
 # (so `sacct` does not work: reccompile follows jobs through squeue, scontrol and the run folders).
 # `scripts/slurm-local.sh stop` stops the daemons it started.
 set -euo pipefail

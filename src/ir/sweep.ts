@@ -151,4 +151,4 @@ export const sweepValues = (spec: CheckedSpec, param: string): number[] => {
 
 /** A table's entry for a name, only its own (never an Object.prototype member such as `toString`). */
 const own = <T>(table: Readonly<Record<string, T>>, name: string): T | undefined =>
-  Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  Object.hasOwn(table, name) ? table[name] : undefined;

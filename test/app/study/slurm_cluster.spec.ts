@@ -88,6 +88,7 @@ const tableRows = (file: string): string[] => readFileSync(file, "utf8").split("
 describe("study: the Slurm executor on a cluster", function () {
   this.timeout(900_000);
   let dir = "";
+  let spec = "";
   /** Why the remaining tests are skipped: they share one cluster, and would wait behind what a failed one left. */
   let broken: string | null = null;
 
@@ -101,7 +102,6 @@ describe("study: the Slurm executor on a cluster", function () {
   /** The CLI's result, with the cluster's state when it failed. */
   const cliOk = (r: { code: number; stderr: string }): void =>
     assert.equal(r.code, 0, `${r.stderr}\n\n${r.code === 0 ? "" : clusterState(dir)}`);
-  let spec = "";
 
   /** The fixture's base trained 6 epochs without interruption, locally on 1 thread (once). */
   let straight: Promise<string> | null = null;
@@ -133,13 +133,13 @@ describe("study: the Slurm executor on a cluster", function () {
     spec = join(dir, "tiny.rec");
     copyFileSync(fixture, spec);
   });
-  // A failed test's jobs are cancelled, so that nothing waits on them: not the next test (skipped
-  // anyway), not an in-process runner still following them (which would keep mocha from exiting).
   beforeEach(function () {
     if (broken === null) return;
     console.log(`      (skipped: ${broken})`);
     this.skip();
   });
+  // A failed test's jobs are cancelled, so that nothing waits on them: not the next test (skipped
+  // anyway), not an in-process runner still following them (which would keep mocha from exiting).
   afterEach(async function () {
     if (!dir || this.currentTest?.state !== "failed") return;
     broken = "an earlier cluster test failed (its jobs were cancelled)";
