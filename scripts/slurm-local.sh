@@ -9,6 +9,12 @@
 # it is. One node (this host, every core, 90% of the memory), one default partition `local`, no accounting
 # (so `sacct` does not work: reccompile follows jobs through squeue, scontrol and the run folders).
 # `scripts/slurm-local.sh stop` stops the daemons it started.
+#
+# `scripts/slurm-local.sh --fresh` starts the cluster with an empty queue, as on a new machine: the
+# daemons are stopped, tasks still running are stopped with them, and the saved state of the queue
+# (StateSaveLocation and the node's spool) is moved, not deleted, to /var/spool/slurm-saved/<time>/.
+# .ci/run uses it: the cluster tests need the node to themselves, and a machine that kept an earlier
+# queue would otherwise restart its jobs and leave the tests' tasks pending behind them.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "slurm-local: run as root (it starts munged and the Slurm daemons)" >&2; exit 1; fi
@@ -19,11 +25,48 @@ done
 conf=/etc/slurm/slurm.conf
 host=$(hostname -s)
 
-if [ "${1:-}" = stop ]; then
-  for pidfile in /run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+fresh=0
+case "${1:-}" in
+  "") ;;
+  stop)
+    for pidfile in /run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid; do
+      [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    exit 0 ;;
+  --fresh) fresh=1 ;;
+  *) echo "slurm-local: unknown argument '$1' (usage: scripts/slurm-local.sh [--fresh | stop])" >&2; exit 1 ;;
+esac
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Stops a daemon started from a pid file and waits (up to 10 s) until it has gone.
+stop_daemon() {
+  if running "$1"; then
+    local pid; pid=$(cat "$1"); kill "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+}
+
+if [ "$fresh" = 1 ]; then
+  stop_daemon /run/slurmd.pid
+  stop_daemon /run/slurmctld.pid
+  # Daemons started some other way (a service manager) have no pid file of ours.
+  for d in slurmd slurmctld; do
+    pkill -TERM -x "$d" 2>/dev/null || true
+    for _ in $(seq 100); do pgrep -x "$d" >/dev/null || break; sleep 0.1; done
   done
-  exit 0
+  # A task's step daemon outlives slurmd; with the queue gone nothing would ever stop it.
+  pkill -TERM -x slurmstepd 2>/dev/null || true
+  for _ in $(seq 100); do pgrep -x slurmstepd >/dev/null || break; sleep 0.1; done
+  pkill -KILL -x slurmstepd 2>/dev/null || true
+  saved=/var/spool/slurm-saved/$(date -u +%Y%m%dT%H%M%SZ)
+  for d in /var/spool/slurmctld /var/spool/slurmd; do
+    if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then
+      mkdir -p "$saved"; mv "$d" "$saved/"
+    fi
+  done
+  if [ -d "$saved" ]; then
+    echo "slurm-local: --fresh: the earlier queue's state is in $saved (to restore it: scripts/slurm-local.sh stop, move its folders back to /var/spool, scripts/slurm-local.sh)"
+  fi
 fi
 
 # munge: a key of 1024 random bytes owned by munge, mode 400; the daemon runs as munge.
@@ -80,15 +123,10 @@ else
   changed=0
 fi
 
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if [ "$changed" = 1 ]; then
   # A new configuration: restart the daemons this script started (queued jobs are kept in StateSaveLocation).
-  for pidfile in /run/slurmd.pid /run/slurmctld.pid; do
-    if running "$pidfile"; then
-      pid=$(cat "$pidfile"); kill "$pid"
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    fi
-  done
+  stop_daemon /run/slurmd.pid
+  stop_daemon /run/slurmctld.pid
 fi
 running /run/slurmctld.pid || slurmctld
 running /run/slurmd.pid || slurmd

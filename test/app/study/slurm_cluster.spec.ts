@@ -24,6 +24,20 @@ const noCluster = (): string | null => {
   return null;
 };
 
+/**
+ * Why the node is not free for these tests, or null: they need it to themselves (each waits for its
+ * own tasks with a time limit), so every queued or running job that is not held would make them wait
+ * and fail, after those limits, for a reason that is not theirs. Reported at once instead.
+ */
+const busyCluster = (): string | null => {
+  const r = spawnSync("squeue", ["--noheader", "--array", "--format=%i|%T|%r|%o"], { encoding: "utf8", timeout: 20_000 });
+  const others = r.stdout.split("\n").map((l) => l.trim().split("|")).filter(([id, , reason]) => id && !/^JobHeld/.test(reason ?? ""));
+  if (others.length === 0) return null;
+  return `the cluster is busy with ${others.length} other queued or running task(s), which the tests would wait behind: hold them `
+    + "(scontrol hold / requeuehold) or start an empty queue (scripts/slurm-local.sh --fresh, which keeps the old one aside)\n"
+    + others.slice(0, 20).map(([id, state, reason, script]) => `${id} ${state} (${reason}) ${script}`).join("\n");
+};
+
 /** A command's output, or why it could not be run (a diagnosis must not throw). */
 const output = (cmd: string, args: readonly string[]): string => {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 20_000 });
@@ -122,9 +136,9 @@ describe("study: the Slurm executor on a cluster", function () {
   };
 
   before(function () {
-    const why = noCluster();
+    const why = noCluster() ?? busyCluster();
     if (why !== null) {
-      // .ci/run starts a cluster and sets REC_REQUIRE_SLURM: there a missing cluster is a failure, not a skip.
+      // .ci/run starts an empty cluster and sets REC_REQUIRE_SLURM: there a missing or busy one is a failure, not a skip.
       if (process.env["REC_REQUIRE_SLURM"] === "1") throw new Error(`REC_REQUIRE_SLURM=1 but ${why}`);
       console.log(`      (skipped: ${why})`);
       this.skip();
