@@ -21,6 +21,7 @@ import { sequenceLoss, type TrainBatch } from "../src/runtime/loss.js";
 import { SequenceNet } from "../src/runtime/net.js";
 import { makeOptimizer } from "../src/runtime/optim/optimizer.js";
 import { Rng } from "../src/util/rng.js";
+import { fatalReport, UserError } from "../src/util/errors.js";
 import { median } from "../src/util/median.js";
 
 export const ITEMS = 3416;
@@ -116,18 +117,32 @@ export const instrumentKernels = (backend: string): { table: Map<string, { ms: n
   return { table, reset: () => table.clear() };
 };
 
-const arg = (name: string, dflt: string): string => {
+const MODELS: readonly ModelName[] = ["mamba4rec", "mamba4rec-seen", "sasrec", "gru4rec", "narm", "caser", "bert4rec"];
+
+/** A flag's value, or `dflt` when absent; one of `allowed` when given. */
+const arg = (name: string, dflt: string, allowed?: readonly string[]): string => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
+  if (i < 0) return dflt;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new UserError(`bench/step: --${name} needs a value`);
+  if (allowed && !allowed.includes(v)) throw new UserError(`bench/step: --${name} ${v}: expected one of ${allowed.join(", ")}`);
+  return v;
 };
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const backend = await initBackend(arg("backend", "wasm") as BackendChoice);
-  const impl = await setKernelImpl(arg("kernels", "native") as KernelImpl);
-  const name = arg("model", "mamba4rec") as ModelName;
-  const batch = Number(arg("batch", "64"));
-  const len = Number(arg("len", "200"));
-  const steps = Number(arg("steps", "3"));
+/** A positive whole-number flag. */
+const count = (name: string, dflt: number): number => {
+  const v = arg(name, String(dflt));
+  if (!/^[1-9]\d*$/.test(v)) throw new UserError(`bench/step: --${name} ${v}: expected a positive whole number`);
+  return Number(v);
+};
+
+const main = async (): Promise<void> => {
+  const name = arg("model", "mamba4rec", MODELS) as ModelName;
+  const batch = count("batch", 64);
+  const len = count("len", 200);
+  const steps = count("steps", 3);
+  const backend = await initBackend(arg("backend", "wasm", ["wasm", "cpu"]) as BackendChoice);
+  const impl = await setKernelImpl(arg("kernels", "native", ["native", "ts"]) as KernelImpl);
   const profile = process.argv.includes("--profile");
   const prof = profile ? instrumentKernels(backend) : null;
   const runner = makeStep(name, batch, len);
@@ -146,4 +161,18 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     tokens_per_s: Math.round(runner.tokens / (med / 1000)), rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     wasm_heap_mb: backend === "wasm" ? Math.round((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength / 2 ** 20) : null,
     js_heap_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20), external_mb: Math.round(process.memoryUsage().external / 2 ** 20) }));
+};
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    await main();
+  } catch (err) {
+    // A bad flag, or a batch too large for the wasm heap: the CLI's messages (heap: what to lower), here
+    // in the bench's own terms; anything else keeps its stack.
+    const { message, code } = fatalReport(err);
+    console.error(code === 1 && !(err instanceof UserError)
+      ? `bench/step: out of memory at --batch ${arg("batch", "64")} --len ${arg("len", "200")} (${(err as Error).message}): the wasm heap holds at most 4 GiB; lower --batch or --len`
+      : message);
+    process.exit(code);
+  }
 }
