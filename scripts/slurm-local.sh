@@ -54,10 +54,16 @@ if [ "$fresh" = 1 ]; then
     pkill -TERM -x "$d" 2>/dev/null || true
     for _ in $(seq 100); do pgrep -x "$d" >/dev/null || break; sleep 0.1; done
   done
-  # A task's step daemon outlives slurmd; with the queue gone nothing would ever stop it.
-  pkill -TERM -x slurmstepd 2>/dev/null || true
-  for _ in $(seq 100); do pgrep -x slurmstepd >/dev/null || break; sleep 0.1; done
-  pkill -KILL -x slurmstepd 2>/dev/null || true
+  # A task's step daemons, and what they launched, outlive slurmd; with the queue gone nothing would
+  # ever stop them. TERM first (a reccompile run then stops at a step boundary), KILL after 10 s.
+  descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+  tasks=$(for p in $(pgrep -x slurmstepd); do echo "$p"; descendants "$p"; done)
+  if [ -n "$tasks" ]; then
+    kill -TERM $tasks 2>/dev/null || true
+    for _ in $(seq 100); do alive=0; for p in $tasks; do kill -0 "$p" 2>/dev/null && alive=1; done; [ "$alive" = 0 ] && break; sleep 0.1; done
+    kill -KILL $tasks 2>/dev/null || true
+    echo "slurm-local: --fresh: stopped $(echo $tasks | wc -w) processes of running tasks"
+  fi
   saved=/var/spool/slurm-saved/$(date -u +%Y%m%dT%H%M%SZ)
   for d in /var/spool/slurmctld /var/spool/slurmd; do
     if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then
