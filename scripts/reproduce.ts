@@ -19,7 +19,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { mergeResults } from "../src/app/study/carry.js";
+import { mergeResults, timedWith } from "../src/app/study/carry.js";
 import { EXECUTORS, studyRunner, type Executor, type ExecutorChoice } from "../src/app/study/executor.js";
 import { localRunner } from "../src/app/study/local.js";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
@@ -357,7 +357,9 @@ const writePage = (dataset: string): void => {
   // Every model at its spec's configuration against SASRec, as the paper's efficiency table (its ratios from an A5000).
   const PAPER_EFFICIENCY: Readonly<Record<string, { time: number; memory: number }>> = { mamba4rec: { time: 0.58, memory: 0.32 }, bert4rec: { time: 207.6 / 131.2, memory: 15.48 / 14.98 } };
   // Finished runs only: an unfinished run's epochs so far may have shared the machine differently.
-  const effKeys = ["gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].filter((k) => results[k]?.status === "finished" && results[k]!.seconds_per_epoch);
+  // And only runs timed where SASRec's was: a row carried from another date ran on another machine.
+  const timed = ["gru4rec", "narm", "caser", "sasrec", "bert4rec", "mamba4rec"].filter((k) => results[k]?.status === "finished" && results[k]!.seconds_per_epoch);
+  const { same: effKeys, elsewhere } = timedWith(results, timed, "sasrec");
   // The paper times training epochs: the training steps alone where every compared run recorded them, else whole epochs.
   const trainOnly = effKeys.every((k) => results[k]!.train_seconds_per_epoch != null);
   const perEpoch = (r: Row): number => (trainOnly ? r.train_seconds_per_epoch! : r.seconds_per_epoch!);
@@ -370,7 +372,7 @@ const writePage = (dataset: string): void => {
     })
     : [];
   const efficiency = effRows.length > 1
-    ? `\n## Efficiency against SASRec (max_len ${maxLen ?? 200}, this machine)\n\n${trainOnly ? "Seconds of an epoch's training steps (median over epochs, validation excluded, as the paper times an epoch)" : "Seconds per epoch (median over epochs, validation included: not every run recorded its training steps alone)"} and peak memory (RSS) of each finished run, and their ratios to SASRec's; the paper's ratios (time / GPU memory, an A5000) where it gives them. Runs on fewer threads, or sharing the machine, are slower than their ratio suggests: the threads column says.\n\n| model | ${trainOnly ? "train s/epoch" : "s/epoch"} | ratio | peak MB | ratio | paper ratios | threads |\n|---|---|---|---|---|---|---|\n${effRows.join("\n")}\n`
+    ? `\n## Efficiency against SASRec (max_len ${maxLen ?? 200}, this machine)\n\n${trainOnly ? "Seconds of an epoch's training steps (median over epochs, validation excluded, as the paper times an epoch)" : "Seconds per epoch (median over epochs, validation included: not every run recorded its training steps alone)"} and peak memory (RSS) of each finished run, and their ratios to SASRec's; the paper's ratios (time / GPU memory, an A5000) where it gives them. Runs on fewer threads, or sharing the machine, are slower than their ratio suggests: the threads column says.${elsewhere.length === 0 ? "" : ` Left out, as timed elsewhere than SASRec's run: ${elsewhere.map((k) => `${k} (${results[k]!.carried_from !== undefined ? `its run of ${results[k]!.carried_from}` : "run here"})`).join(", ")}.`}\n\n| model | ${trainOnly ? "train s/epoch" : "s/epoch"} | ratio | peak MB | ratio | paper ratios | threads |\n|---|---|---|---|---|---|---|\n${effRows.join("\n")}\n`
     : "";
   const gpu = dataset === "ml-1m" ? gpuEfficiency(m?.seconds_per_epoch ?? null) : "";
   const pairedText = paired.length === 0 ? "" : `

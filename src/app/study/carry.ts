@@ -77,3 +77,15 @@ export const mergeResults = <R extends CarriedRow, P extends CarriedPair>(
   const paired = [...freshPaired, ...kept].sort((a, b) => rank(a) - rank(b));
   return { models, paired };
 };
+
+/**
+ * Which of `keys` (finished, timed rows) an efficiency table may set against `reference`'s row:
+ * those timed where it was. A row carried from an earlier date was timed on the machine of that
+ * date, a fresh row on this one, so only rows with the reference's `carried_from` compare; the
+ * others are listed in `elsewhere` (the table says they were left out, and why).
+ */
+export const timedWith = (rows: Readonly<Record<string, CarriedRow>>, keys: readonly string[], reference: string): { same: string[]; elsewhere: string[] } => {
+  const where = rows[reference]?.carried_from;
+  const same = keys.filter((k) => rows[k] !== undefined && rows[k]!.carried_from === where);
+  return { same, elsewhere: keys.filter((k) => !same.includes(k)) };
+};

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mergeResults } from "../../../src/app/study/carry.js";
+import { mergeResults, timedWith } from "../../../src/app/study/carry.js";
 
 type Row = { status: string; hr: number; carried_from?: string; rerun?: Row };
 type Pair = { model: string; reference: string; metric: string; p: number; carried_from?: string; reference_from?: string };
@@ -76,5 +76,17 @@ describe("study/carry: results that outlive their run folders", () => {
   it("without a previous file, only the fresh rows", () => {
     const fresh: Record<string, Row> = { tuned: { status: "unfinished", hr: 0.2 } };
     assert.deepEqual(mergeResults(ORDER, fresh, [], null, PAIRS), { models: fresh, paired: [] });
+  });
+
+  it("efficiency: only rows timed where the reference was (fresh with fresh, carried from the same date with it)", () => {
+    const rows: Record<string, Row> = {
+      gru: { status: "finished", hr: 0.26, carried_from: "2026-11-28" },
+      sasrec: { status: "finished", hr: 0.25 },
+      mamba: { status: "finished", hr: 0.27 },
+      narm: { status: "finished", hr: 0.24, carried_from: "2026-11-10" },
+    };
+    assert.deepEqual(timedWith(rows, ["gru", "narm", "sasrec", "mamba"], "sasrec"), { same: ["sasrec", "mamba"], elsewhere: ["gru", "narm"] });
+    const carried = { ...rows, sasrec: { status: "finished", hr: 0.25, carried_from: "2026-11-28" } };
+    assert.deepEqual(timedWith(carried, ["gru", "narm", "sasrec", "mamba"], "sasrec"), { same: ["gru", "sasrec"], elsewhere: ["narm", "mamba"] });
   });
 });
