@@ -15,6 +15,8 @@
 # (StateSaveLocation and the node's spool) is moved, not deleted, to /var/spool/slurm-saved/<time>/.
 # .ci/run uses it: the cluster tests need the node to themselves, and a machine that kept an earlier
 # queue would otherwise restart its jobs and leave the tests' tasks pending behind them.
+# `scripts/slurm-local.sh --restore /var/spool/slurm-saved/<time>` puts such a queue back (setting the
+# current one aside in turn) and requeues the tasks that were running when it was set aside.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "slurm-local: run as root (it starts munged and the Slurm daemons)" >&2; exit 1; fi
@@ -25,7 +27,7 @@ done
 conf=/etc/slurm/slurm.conf
 host=$(hostname -s)
 
-fresh=0
+mode=start
 case "${1:-}" in
   "") ;;
   stop)
@@ -33,8 +35,13 @@ case "${1:-}" in
       [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
     done
     exit 0 ;;
-  --fresh) fresh=1 ;;
-  *) echo "slurm-local: unknown argument '$1' (usage: scripts/slurm-local.sh [--fresh | stop])" >&2; exit 1 ;;
+  --fresh) mode=fresh ;;
+  --restore)
+    mode=restore; restore_from="${2:-}"
+    if [ -z "$restore_from" ] || [ ! -d "$restore_from/slurmctld" ]; then
+      echo "slurm-local: --restore needs a folder that --fresh wrote (one holding slurmctld/), got '${restore_from}'" >&2; exit 1
+    fi ;;
+  *) echo "slurm-local: unknown argument '$1' (usage: scripts/slurm-local.sh [--fresh | --restore DIR | stop])" >&2; exit 1 ;;
 esac
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -46,7 +53,9 @@ stop_daemon() {
   fi
 }
 
-if [ "$fresh" = 1 ]; then
+# Stops the daemons and every running task, and moves the queue's saved state to a new folder under
+# /var/spool/slurm-saved (printed); the next start begins with an empty queue.
+set_aside() {
   stop_daemon /run/slurmd.pid
   stop_daemon /run/slurmctld.pid
   # Daemons started some other way (a service manager) have no pid file of ours.
@@ -57,23 +66,34 @@ if [ "$fresh" = 1 ]; then
   # A task's step daemons, and what they launched, outlive slurmd; with the queue gone nothing would
   # ever stop them. TERM first (a reccompile run then stops at a step boundary), KILL after 10 s.
   descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
-  tasks=$(for p in $(pgrep -x slurmstepd); do echo "$p"; descendants "$p"; done)
+  local tasks; tasks=$(for p in $(pgrep -x slurmstepd); do echo "$p"; descendants "$p"; done)
   if [ -n "$tasks" ]; then
     kill -TERM $tasks 2>/dev/null || true
     for _ in $(seq 100); do alive=0; for p in $tasks; do kill -0 "$p" 2>/dev/null && alive=1; done; [ "$alive" = 0 ] && break; sleep 0.1; done
     kill -KILL $tasks 2>/dev/null || true
-    echo "slurm-local: --fresh: stopped $(echo $tasks | wc -w) processes of running tasks"
+    echo "slurm-local: stopped $(echo $tasks | wc -w) processes of running tasks"
   fi
-  saved=/var/spool/slurm-saved/$(date -u +%Y%m%dT%H%M%SZ)
+  local saved; saved=/var/spool/slurm-saved/$(date -u +%Y%m%dT%H%M%SZ)
   for d in /var/spool/slurmctld /var/spool/slurmd; do
     if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then
       mkdir -p "$saved"; mv "$d" "$saved/"
     fi
   done
   if [ -d "$saved" ]; then
-    echo "slurm-local: --fresh: the earlier queue's state is in $saved (to restore it: scripts/slurm-local.sh stop, move its folders back to /var/spool, scripts/slurm-local.sh)"
+    echo "slurm-local: the queue's state is set aside in $saved (scripts/slurm-local.sh --restore $saved brings it back)"
   fi
-fi
+}
+
+case "$mode" in
+  fresh) set_aside ;;
+  restore)
+    # The current queue is set aside in turn (nothing is deleted), then the saved one put back.
+    set_aside
+    for d in slurmctld slurmd; do
+      [ -d "$restore_from/$d" ] && mv "$restore_from/$d" /var/spool/
+    done
+    rmdir "$restore_from" 2>/dev/null || true ;;
+esac
 
 # munge: a key of 1024 random bytes owned by munge, mode 400; the daemon runs as munge.
 mkdir -p /etc/munge /run/munge /var/lib/munge /var/log/munge
@@ -135,6 +155,13 @@ if [ "$changed" = 1 ]; then
   stop_daemon /run/slurmctld.pid
 fi
 running /run/slurmctld.pid || slurmctld
+if [ "$mode" = restore ]; then
+  # The restored state lists as running the tasks that were stopped when it was set aside (or when the
+  # machine went down). Read them before slurmd registers (no new task can start yet), then requeue them
+  # once it has: each resumes from its last checkpoint.
+  for _ in $(seq 100); do scontrol ping >/dev/null 2>&1 && break; sleep 0.2; done
+  stale=$(squeue --noheader --array --states=RUNNING,COMPLETING --format=%i 2>/dev/null | paste -sd, || true)
+fi
 running /run/slurmd.pid || slurmd
 
 logs() {
@@ -163,5 +190,9 @@ fi
 if [ "$state" = idle ] && ! timeout 120 srun --job-name=slurm-local-check --ntasks=1 --cpus-per-task=1 --time=1 true; then
   echo "slurm-local: node $host is $state, but a one-step job (srun true) did not run within 120 s" >&2
   squeue >&2 || true; logs; exit 1
+fi
+if [ "$mode" = restore ] && [ -n "${stale:-}" ]; then
+  if scontrol requeue "$stale"; then echo "slurm-local: requeued the tasks that had been stopped: $stale"
+  else echo "slurm-local: could not requeue $stale; requeue them by hand (scontrol requeue)" >&2; fi
 fi
 echo "slurm-local: node $host is $state (partition local, $(nproc) CPUs, ${mem_mb} MB)"
