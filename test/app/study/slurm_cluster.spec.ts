@@ -298,4 +298,37 @@ writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 },
     await new Promise((r) => setTimeout(r, 5000));
     assert.deepEqual(inQueue(job), []);
   });
+
+  it("slurm-local.sh --fresh sets the queue aside and stops its running task; --restore brings it back and requeues that task", async function () {
+    if (process.getuid?.() !== 0) this.skip(); // the script restarts the daemons: root only (as in CI)
+    const script = join(root, "scripts", "slurm-local.sh");
+    const starts = join(dir, "fresh-restore.starts");
+    const started = (): number => (existsSync(starts) ? readFileSync(starts, "utf8").split("\n").filter(Boolean).length : 0);
+    const sub = spawnSync("sbatch", ["--parsable", "--requeue", "--ntasks=1", "--cpus-per-task=1", `--output=${join(dir, "fresh-restore-%j.out")}`,
+      `--wrap=echo started >> ${starts}; sleep 599.25`], { encoding: "utf8" });
+    assert.equal(sub.status, 0, sub.stderr);
+    const job = sub.stdout.trim().split(";")[0]!;
+    try {
+      await waitFor("the task to start", () => started() === 1);
+      const fresh = spawnSync("bash", [script, "--fresh"], { encoding: "utf8", timeout: 120_000 });
+      assert.equal(fresh.status, 0, `${fresh.stdout}${fresh.stderr}`);
+      const saved = /set aside in (\S+)/.exec(fresh.stdout)?.[1];
+      assert.ok(saved && existsSync(join(saved, "slurmctld")), fresh.stdout);
+      assert.match(fresh.stdout, /stopped \d+ processes of running tasks/);
+      assert.deepEqual(inQueue(job), [], "an empty queue");
+      assert.equal(spawnSync("pgrep", ["-f", "sleep 599.25"]).status, 1, "the task's processes are gone");
+
+      const restore = spawnSync("bash", [script, "--restore", saved], { encoding: "utf8", timeout: 120_000 });
+      assert.equal(restore.status, 0, `${restore.stdout}${restore.stderr}`);
+      assert.match(restore.stdout, new RegExp(`requeued the tasks that had been stopped: ${job}\\b`));
+      assert.ok(!existsSync(saved), "the restored folder is moved back, not copied");
+      // The empty queue that --fresh started, set aside in turn: this test's to remove.
+      const emptied = /set aside in (\S+)/.exec(restore.stdout)?.[1];
+      if (emptied) rmSync(emptied, { recursive: true, force: true });
+      await waitFor("the requeued task to start again", () => started() === 2, 180_000);
+    } finally {
+      spawnSync("scancel", [job]); // its script is not under `dir`: the hooks' cancel would miss it
+    }
+    await waitFor("the job to leave the queue", () => inQueue(job).length === 0);
+  });
 });
