@@ -49,7 +49,17 @@ const JOBS: readonly Job[] = [
   { key: "narm", spec: "specs/narm.rec" },
   { key: "caser", spec: "specs/caser.rec" },
   { key: "bert4rec", spec: "specs/bert4rec.rec" },
+  // Issue 29's second seed, and the seen-aware output (not the paper's configuration) on the official
+  // and the tuned spec, each against the same spec without it at the same seed.
+  { key: "sasrec-seed2", spec: "specs/sasrec.rec", seed: 2021 },
+  { key: "mamba4rec-seen", spec: "specs/mamba4rec-seen.rec" },
+  { key: "mamba4rec-seen-seed2", spec: "specs/mamba4rec-seen.rec", seed: 2021 },
+  { key: "mamba4rec-tuned-seen", spec: "specs/mamba4rec-tuned-seen.rec" },
+  { key: "mamba4rec-tuned-seen-seed2", spec: "specs/mamba4rec-tuned-seen.rec", seed: 2021 },
 ];
+
+/** Models that add the seen-aware output (`output tied(seen: …)`), which the paper's models do not have. */
+const SEEN_AWARE = new Set(["mamba4rec-seen", "mamba4rec-seen-seed2", "mamba4rec-tuned-seen", "mamba4rec-tuned-seen-seed2"]);
 
 /** Each dataset's file, and the max_len every run gets when the paper's configuration sets one (Amazon: 50). */
 const DATASETS: Readonly<Record<string, { readonly path: string; readonly maxLen?: number }>> = {
@@ -83,6 +93,11 @@ const PAIRS: readonly (readonly [model: string, reference: string])[] = [
   ["narm", "mamba4rec"],
   ["caser", "mamba4rec"],
   ["bert4rec", "mamba4rec"],
+  ["sasrec-seed2", "mamba4rec-seed2"],
+  ["mamba4rec-seen", "mamba4rec"],
+  ["mamba4rec-seen-seed2", "mamba4rec-seed2"],
+  ["mamba4rec-tuned-seen", "mamba4rec-tuned"],
+  ["mamba4rec-tuned-seen-seed2", "mamba4rec-tuned-seed2"],
 ];
 const PAIRED_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
 
@@ -282,6 +297,8 @@ const PAPER_ROWS: readonly { readonly key: string; readonly label: string; reado
   { key: "mamba4rec", label: "Mamba4Rec" },
   { key: "mamba4rec-tuned", label: "Mamba4Rec, tuned on ML-1M (ours)", ours: true },
   { key: "sasrec-tuned", label: "SASRec, tuned on ML-1M (ours)", ours: true },
+  { key: "mamba4rec-seen", label: "Mamba4Rec + seen-aware output (ours)", ours: true },
+  { key: "mamba4rec-tuned-seen", label: "Mamba4Rec, tuned on ML-1M, + seen-aware output (ours)", ours: true },
 ];
 
 const TABLE_METRICS = ["hr@10", "ndcg@10", "mrr@10"] as const;
@@ -403,8 +420,10 @@ they show the figures recorded when they ran (on the date in their \`carried_fro
 A carried row whose model is being trained again here says how far that run has got; the run's own
 figures replace the row once it finishes.` : ""}
 ${maxLen !== undefined ? `Every run has max_len ${maxLen} (\`--max-len ${maxLen}\`), the paper's configuration for this dataset.\n` : ""}How \`mamba4rec-tuned\` and \`sasrec-tuned\` were chosen, on validation only (on ML-1M): [tuning.md](${page.up}tuning.md).
-Every row of this table is a configuration without the seen-aware output (\`output tied(seen: …)\`,
-language.md); the runs that add it, and how much of each top 10 the users' seen items take, are in
+${Object.keys(results).some((k) => SEEN_AWARE.has(k))
+    ? `The rows whose name holds \`seen\` (${Object.keys(results).filter((k) => SEEN_AWARE.has(k)).map((k) => `\`${k}\``).join(", ")}) add the seen-aware output
+(\`output tied(seen: recency)\`, language.md) to the spec without it, and are **not** the paper's configuration; every other row is.`
+    : "Every row of this table is a configuration without the seen-aware output (`output tied(seen: …)`,\nlanguage.md)."} How much of each top 10 the users' seen items take, with and without it, is in
 the section after the commands${existsSync(notesFile(dataset)) ? "" : " (none measured on this dataset yet)"}.
 
 | model | HR@10 | NDCG@10 | MRR@10 | HR@20 | NDCG@20 | valid NDCG@10 | best/epochs | min to best | s/epoch | threads | peak MB | seed |
