@@ -150,7 +150,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       ["--jobs N", "runs at a time (default: 1; the local executor)"],
       ["--executor local|slurm", "where the runs run: worker processes here (default), or Slurm job arrays, one per rung (docs/cluster.md)"],
       ...SLURM_FLAGS,
-      ["--detach", "with --executor slurm: submit the rung and return; the same command later goes on"],
+      ["--detach", "with --executor slurm: submit the rung and return; a follow-up job runs the same command when it ends, and so on to the end (scancel it to stop)"],
       RETRIES_FLAG,
       ["--json", "one JSON line at the end: the winner, every trial, the test comparison"],
     ],

@@ -7,6 +7,7 @@
  */
 import { boolFlag, intFlag, oneOf, parseArgs, stringFlag } from "../args.js";
 import { EXECUTORS, studyRunner } from "../../src/app/study/executor.js";
+import { isFollowUp } from "../../src/app/study/slurm.js";
 import { tune } from "../../src/app/tune/tune.js";
 import { UserError } from "../../src/util/errors.js";
 import { reportDiagnostics } from "./report.js";
@@ -52,6 +53,8 @@ export const run = async (argv: readonly string[]): Promise<number> => {
     flags: { data: stringFlag(args, "data"), format: stringFlag(args, "format"), backend: stringFlag(args, "backend") },
     jobs: intFlag("tune", args, "jobs", 1, 64) ?? 1,
     runner,
+    command: ["tune", ...argv],
+    followUpJob: isFollowUp(),
     out: process.stdout,
     err: process.stderr,
     diagnostics: reportDiagnostics,

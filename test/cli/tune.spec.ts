@@ -19,27 +19,8 @@ const cli = (args: readonly string[]): { code: number; stdout: string; stderr: s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
-const TINY = `model Tiny {
-  embedding items(dim: 8)
-  dropout(0.1)
-  repeat 1 {
-    mamba(d_state: 4)
-    layernorm
-  }
-  output tied
-}
-data { max_len: 20 }
-train { batch: 512  epochs: 3  seed: 7 }
-eval { metrics: [hr@10, ndcg@10] }
-tune {
-  lr: log_uniform(0.001, 0.01)
-  dim: choice([8, 16])
-  trials: 4
-  algorithm: asha(min_epochs: 1, max_epochs: 3, reduction: 2)
-  metric: ndcg@10
-  seed: 1
-}
-`;
+/** Four trials by successive halving over 1, 2 and 3 epochs (also the Slurm cluster test's study). */
+const TINY = readFileSync(join(root, "test", "app", "study", "fixtures", "tiny-tune.rec"), "utf8");
 
 describe("reccompile tune (CLI)", function () {
   this.timeout(600_000);

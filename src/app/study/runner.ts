@@ -63,11 +63,22 @@ export interface StudyOptions {
   readonly onStart?: (job: StudyJob, args: readonly string[]) => void;
   /** Called as each run finishes, fails or is skipped (for progress lines). */
   readonly onDone?: (result: JobResult) => void;
+  /**
+   * A run whose earlier cluster task ended without finishing it is reported failed, not submitted
+   * again. A follow-up job sets it: a run that fails every time must stop the study, not loop.
+   */
+  readonly noResubmit?: boolean;
 }
 
 export interface StudyRunner {
   /** Runs `jobs` into `<runsDir>/<id>/`; one result per job, in the jobs' order. */
   run(jobs: readonly StudyJob[], runsDir: string, options: StudyOptions): Promise<JobResult[]>;
+  /**
+   * Present on a runner that submits and returns (Slurm with `--detach`): queues `args` (the
+   * study's own command, `reccompile <command> ...`) to run again once the runs `ids` of `runsDir`
+   * have ended, so that the study goes on by itself. Returns what it did, for the user.
+   */
+  followUp?(runsDir: string, ids: readonly string[], args: readonly string[]): string;
 }
 
 /** The `reccompile` arguments of a job's run into `dir`. */

@@ -11,7 +11,7 @@
  * (`sacct`) is not used: many clusters, and the local test cluster, run without it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { UserError } from "../../util/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
@@ -20,7 +20,7 @@ import { nodeCommand } from "./entry.js";
 import { freezeCode } from "./freeze.js";
 import { planJob, recordFinished, type JobResult, type StudyJob, type StudyRunner } from "./runner.js";
 import {
-  cancelMarker, exitReason, hasEnded, parseScontrolJob, parseSqueue, renderSbatchScript, SQUEUE_FORMAT,
+  cancelMarker, exitReason, FOLLOW_UP_ENV, hasEnded, parseScontrolJob, parseSqueue, renderFollowUpScript, renderSbatchScript, SQUEUE_FORMAT,
   type QueuedTask, type SlurmResources,
 } from "./slurm_script.js";
 
@@ -99,11 +99,18 @@ const tail = (file: string, lines = 5): string => {
   return readFileSync(file, "utf8").trimEnd().split("\n").filter((l) => !l.startsWith("== ")).slice(-lines).join("\n");
 };
 
+/** A study's Slurm job name, from the last two parts of its runs folder. */
+const jobName = (runsDir: string): string => `reccompile-${runsDir.split("/").slice(-2).join("-")}`.replace(/[^\w.-]/g, "_");
+
+/** Where a study records its follow-up job (study/slurm.ts: the runner's `followUp`). */
+const followUpFile = (runsDir: string): string => join(runsDir, "follow-up.json");
+
 /** Runs studies as Slurm job arrays (see the file's comment). */
 export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
   // This installation's code, frozen into the first runs folder the runner submits from (freeze.ts).
   let frozen: string | undefined;
   return {
+    ...(config.detach ? { followUp: (runsDirGiven: string, ids: readonly string[], args: readonly string[]): string => followUp(config, runsDirGiven, ids, args, frozen) } : {}),
     run: async (jobList, runsDirGiven, options) => {
       if (!onPath("sbatch")) throw new UserError("--executor slurm: sbatch is not on PATH (run on a Slurm login node, or use --executor local)");
       const runsDir = resolve(runsDirGiven);
@@ -129,7 +136,7 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
         // that starts or is requeued later runs what was submitted, whatever changed on disk.
         const { command, args: pre } = nodeCommand(config.entry ?? (frozen ??= freezeCode(runsDir)), []);
         writeFileSync(script, renderSbatchScript({
-          jobName: `reccompile-${runsDir.split("/").slice(-2).join("-")}`.replace(/[^\w.-]/g, "_"),
+          jobName: jobName(runsDir),
           runsDir, workDir: process.cwd(), command: [command, ...pre],
           tasks: batch.map((b) => ({ id: b.job.id, args: b.args })),
           resources: config.resources,
@@ -159,6 +166,12 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
           continue;
         }
         const dir = join(runsDir, job.id);
+        if (options.noResubmit && prev !== undefined && !isComplete(dir)) {
+          const logFile = join(runsDir, `${job.id}.log`);
+          done({ id: job.id, dir, status: "failed", seconds: 0, exitCode: null,
+            error: [`task ${key(prev)} ended without finishing the run; a follow-up job does not submit it again (log: ${logFile})`, tail(logFile)].filter(Boolean).join("\n") });
+          continue;
+        }
         // A run that finished while no one was following: record the fingerprint it was submitted with
         // (replacing an earlier one when the task trained a finished run further: tune's promotions).
         if (prev !== undefined && isComplete(dir) && recordedFingerprint(runsDir, job.id) !== prev.fingerprint) recordFinished(job, runsDir, { dir, fingerprint: prev.fingerprint });
@@ -242,6 +255,40 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
     },
   };
 };
+
+/**
+ * Queues the study's command (`args`) to run again, from the study's frozen code, once every task
+ * of the runs `ids` has ended (`--dependency=afterany`). One follow-up at a time: while the recorded
+ * one is still queued, a second is not submitted (a follow-up replaces itself as it runs). The
+ * follow-up runs with FOLLOW_UP_ENV set, so that its command does not resubmit runs that failed.
+ */
+const followUp = (config: SlurmRunnerConfig, runsDirGiven: string, ids: readonly string[], args: readonly string[], frozenDir: string | undefined): string => {
+  const runsDir = resolve(runsDirGiven);
+  const tasks = readState(runsDir).tasks;
+  const after = [...new Set(ids.map((id) => tasks[id]?.jobId).filter((j): j is string => j !== undefined))];
+  if (after.length === 0) return "no Slurm job to follow up";
+  const recorded = existsSync(followUpFile(runsDir)) ? (JSON.parse(readFileSync(followUpFile(runsDir), "utf8")) as { jobId: string }).jobId : undefined;
+  if (recorded !== undefined && recorded !== process.env["SLURM_JOB_ID"]) {
+    // A plain job (not an array): squeue's state alone; nothing when Slurm has forgotten it.
+    const state = exec("squeue", ["--noheader", "--states=all", "--format=%T", `--jobs=${recorded}`]).stdout.trim().split("\n")[0]?.trim() ?? "";
+    if (state !== "" && !hasEnded(state)) return `follow-up Slurm job ${recorded} is already queued; it goes on when job ${after.join(", ")} ends`;
+  }
+  const { command, args: pre } = nodeCommand(config.entry ?? frozenDir ?? freezeCode(runsDir), args);
+  const n = readdirSync(runsDir).filter((f) => /^follow-up-\d+\.sbatch$/.test(f)).length + 1;
+  const script = join(runsDir, `follow-up-${n}.sbatch`);
+  writeFileSync(script, renderFollowUpScript({
+    jobName: `${jobName(runsDir)}-follow-up`, runsDir, workDir: process.cwd(), after, command: [command, ...pre],
+    resources: config.resources, origin: config.origin ?? "reccompile",
+  }), { mode: 0o755 });
+  const r = exec("sbatch", ["--parsable", script]);
+  const jobId = r.stdout.trim().split(";")[0] ?? "";
+  if (r.code !== 0 || !/^\d+$/.test(jobId)) throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  writeJsonAtomic(followUpFile(runsDir), { jobId, script, after, time: new Date().toISOString() });
+  return `submitted follow-up Slurm job ${jobId}: when job ${after.join(", ")} has ended it runs this command again, to collect the runs and go on (output: ${runsDir}/follow-up-${jobId}.out; \`scancel ${jobId}\` stops it)`;
+};
+
+/** Whether this process runs as a study's follow-up job. */
+export const isFollowUp = (): boolean => process.env[FOLLOW_UP_ENV] === "1";
 
 /**
  * Cancels `jobIds` and waits (up to a minute) until squeue lists none of their tasks as queued or

@@ -141,6 +141,54 @@ exit "$rc"
 `;
 };
 
+export interface FollowUpInput {
+  readonly jobName: string;
+  readonly runsDir: string;
+  /** Where the command runs (the directory it was first run in: its relative paths resolve there). */
+  readonly workDir: string;
+  /** The jobs whose end (any end: finished, failed, cancelled) the follow-up waits for. */
+  readonly after: readonly string[];
+  /** The whole command line: node, its flags, the entry, and the command's own arguments. */
+  readonly command: readonly string[];
+  readonly resources: SlurmResources;
+  readonly origin: string;
+}
+
+/** The environment variable that tells a command it runs as a follow-up job (study/slurm.ts). */
+export const FOLLOW_UP_ENV = "REC_STUDY_FOLLOW_UP";
+
+/**
+ * A follow-up job: one core that waits (`--dependency=afterany`) until a detached study's array has
+ * ended, then runs the study's command again to collect it and go on (tune: the next rung, and the
+ * next follow-up). It asks for the study's partition, time limit and extra flags, but one core, no
+ * GPU and Slurm's default memory: it trains nothing.
+ */
+export const renderFollowUpScript = (s: FollowUpInput): string => {
+  const r = s.resources;
+  const directives = [
+    `--job-name=${s.jobName}`,
+    `--dependency=afterany:${s.after.join(":")}`,
+    `--chdir=${s.workDir}`,
+    `--output=${s.runsDir}/follow-up-%j.out`,
+    "--ntasks=1",
+    "--cpus-per-task=1",
+    ...(r.partition !== undefined ? [`--partition=${r.partition}`] : []),
+    ...(r.time !== undefined ? [`--time=${r.time}`] : []),
+    ...(r.extra !== undefined ? splitExtra(r.extra) : []),
+  ];
+  return `#!/bin/bash
+# A reccompile study's follow-up: when job${s.after.length === 1 ? "" : "s"} ${s.after.join(", ")} ${s.after.length === 1 ? "has" : "have"} ended, run the study's command again.
+# Written by: ${s.origin}
+# \`scancel\` this job to stop the study going on by itself; running the command by hand does the same work.
+${directives.map((d) => `#SBATCH ${d}`).join("\n")}
+set -u
+export ${FOLLOW_UP_ENV}=1
+export REC_THREADS=1
+unset REC_THREADS_FILE
+exec ${s.command.map(shellQuote).join(" ")}
+`;
+};
+
 /** A task's state as squeue lists it. */
 export interface QueuedTask {
   readonly jobId: string;

@@ -39,6 +39,10 @@ export interface TuneStudyOptions {
   readonly flags: RunFlags;
   readonly jobs: number;
   readonly runner: StudyRunner;
+  /** The command's own arguments, for a detached runner's follow-up (`StudyRunner.followUp`). */
+  readonly command?: readonly string[];
+  /** This process is the follow-up: runs that ended unfinished count as failed (`StudyOptions.noResubmit`). */
+  readonly followUpJob?: boolean;
   /** Progress lines and what was written. */
   readonly out: TextSink;
   readonly err: TextSink;
@@ -160,12 +164,16 @@ export const runTuneStudy = async (o: TuneStudyOptions): Promise<TuneOutcome> =>
         out.write(`${head} (${what}): ${r.status === "skipped" ? "finished earlier" : `done in ${r.seconds.toFixed(1)}s`}; valid ${metric} ${f4(b.value)} (epoch ${b.epoch ?? "–"}); ${left}\n`);
       }
     };
-    const results = await o.runner.run(jobs, runsDir, { jobs: o.jobs, resumeUnfinished: true, onDone: progress });
+    const results = await o.runner.run(jobs, runsDir, { jobs: o.jobs, resumeUnfinished: true, onDone: progress, noResubmit: o.followUpJob === true });
     queued = results.filter((r) => r.status === "queued").length;
     const fails = results.filter((r) => r.status === "failed");
     failed = fails.length;
     if (queued > 0) {
-      out.write(`${queued} run${queued === 1 ? "" : "s"} of rung ${k + 1} queued or running; run the same command again (without --detach to wait) to collect them and go on\n`);
+      const head = `${queued} run${queued === 1 ? "" : "s"} of rung ${k + 1} queued or running`;
+      // A detached Slurm study goes on by itself: a follow-up job runs this command again when they end.
+      const next = o.command !== undefined && o.runner.followUp !== undefined
+        ? o.runner.followUp(runsDir, results.filter((r) => r.status === "queued").map((r) => r.id), o.command) : null;
+      out.write(next !== null ? `${head}; ${next}\n` : `${head}; run the same command again (without --detach to wait) to collect them and go on\n`);
       break;
     }
     if (failed > 0) {

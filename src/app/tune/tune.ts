@@ -38,6 +38,10 @@ export interface TuneOptions {
   readonly jobs: number;
   /** Where the runs run (default: this machine, `localRunner()`). */
   readonly runner?: StudyRunner;
+  /** The command's own arguments (`tune <spec> ...`): a detached Slurm study queues them to run again as its follow-up. */
+  readonly command?: readonly string[];
+  /** This process is that follow-up: a run that ended unfinished stops the study instead of being submitted again. */
+  readonly followUpJob?: boolean;
   readonly out: TextSink;
   readonly err: TextSink;
   readonly diagnostics: DiagnosticSink;
@@ -93,7 +97,7 @@ export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   if (t.trials.length === 0) throw new UserError(`reccompile tune: none of the trials of ${file} checks (see above)`);
   writeTrials(t);
   out.write(`wrote ${t.trials.length} trial spec${t.trials.length === 1 ? "" : "s"} to ${relativeToCwd(t.outDir)}/; ${scheduleText(t)}\n`);
-  const outcome = await runTuneStudy({ trials: t, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), out, err: o.err });
+  const outcome = await runTuneStudy({ trials: t, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), command: o.command, followUpJob: o.followUpJob, out, err: o.err });
   if (outcome.best === null) return outcome;
   const report = outcome.report!;
   const baseWins = report.baseWins;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { studyRunner } from "../../../src/app/study/executor.js";
 import { fingerprint, runArgs } from "../../../src/app/study/runner.js";
 import {
-  cancelMarker, exitReason, expandIndices, hasEnded, parseScontrolJob, parseSqueue, renderSbatchScript, shellQuote, splitExtra, type ScriptInput,
+  cancelMarker, exitReason, expandIndices, FOLLOW_UP_ENV, hasEnded, parseScontrolJob, parseSqueue, renderFollowUpScript, renderSbatchScript, shellQuote, splitExtra, type ScriptInput,
 } from "../../../src/app/study/slurm_script.js";
 import { UserError } from "../../../src/util/errors.js";
 import { packageRoot } from "../../../src/util/paths.js";
@@ -59,6 +59,22 @@ describe("study: the Slurm executor's sbatch script", () => {
       assert.ok(l.includes(`#SBATCH ${d}`), d);
     }
     assert.ok(l.includes('export REC_THREADS="${SLURM_CPUS_PER_TASK:-8}"'));
+  });
+
+  it("a follow-up: one core after the study's jobs end (afterany), the study's partition, time and extra flags but no GPU or memory, its command run again marked as a follow-up", () => {
+    const s = renderFollowUpScript({
+      jobName: "reccompile-tune-runs-follow-up", runsDir: "/shared/tune/runs", workDir: "/shared/project", after: ["41", "43"],
+      command: ["/usr/bin/node", "/shared/tune/runs/.code/ab12/dist/cli/reccompile.js", "tune", "specs/my spec.rec", "--executor", "slurm", "--detach"],
+      resources: { partition: "gpu", time: "1:00:00", cpusPerTask: 8, mem: "16G", gpus: "1", extra: "--account=proj" }, origin: "reccompile tune specs/my spec.rec",
+    });
+    const l = lines(s);
+    for (const d of ["--dependency=afterany:41:43", "--chdir=/shared/project", "--output=/shared/tune/runs/follow-up-%j.out", "--ntasks=1", "--cpus-per-task=1",
+      "--partition=gpu", "--time=1:00:00", "--account=proj", "--job-name=reccompile-tune-runs-follow-up"]) {
+      assert.ok(l.includes(`#SBATCH ${d}`), d);
+    }
+    assert.ok(!s.includes("--gpus") && !s.includes("--mem") && !s.includes("--array") && !s.includes("--requeue"));
+    assert.ok(l.includes(`export ${FOLLOW_UP_ENV}=1`));
+    assert.ok(l.includes("exec /usr/bin/node /shared/tune/runs/.code/ab12/dist/cli/reccompile.js tune 'specs/my spec.rec' --executor slurm --detach"));
   });
 
   it("quotes arguments for bash", () => {

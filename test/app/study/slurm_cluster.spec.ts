@@ -70,7 +70,7 @@ const filesUnder = (d: string, re: RegExp): string[] => {
 const clusterState = (dir: string): string => [
   `squeue:\n${output("squeue", ["--array", "--format=%i %T %r %M %o"])}`,
   `sinfo:\n${output("sinfo", ["--Node", "--format=%N %t %C %E"])}`,
-  ...filesUnder(dir, /\.log$|^slurm-.*\.out$/).map((f) => `${f}:\n${lastLines(f, 15)}`),
+  ...filesUnder(dir, /\.log$|^(slurm|follow-up)-.*\.out$/).map((f) => `${f}:\n${lastLines(f, 15)}`),
   ...["slurmctld", "slurmd"].map((d) => `/var/log/slurm/${d}.log:\n${lastLines(`/var/log/slurm/${d}.log`, 15)}`),
 ].join("\n\n");
 
@@ -246,7 +246,7 @@ describe("study: the Slurm executor on a cluster", function () {
     await assertSameAsStraight(runs);
   });
 
-  it("a failed task is reported with its log and exit reason; --retries resubmits it, continuing its run folder", async () => {
+  it("a failed task is reported with its log and exit reason; a follow-up job does not resubmit it; --retries resubmits it, continuing its run folder", async () => {
     // A stand-in for `reccompile run` that fails its first attempt at each run and succeeds at the next.
     const fake = join(dir, "flaky.mjs");
     writeFileSync(fake, `
@@ -271,6 +271,11 @@ writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 },
     assert.equal(failed!.status, "failed");
     assert.match(failed!.error!, /^task \d+_0 FAILED, reason NonZeroExitCode, exit code 1; run: failed \(flaky: first attempt\) \(log: \S+\/fail\/base\.log\)\n/);
     assert.match(failed!.error!, /\nflaky: failing the first attempt(\n|$)/);
+    // A follow-up job (noResubmit) reports the ended, unfinished run instead of submitting it again.
+    const [stopped] = await slurmRunner({ resources: {}, entry: fake, pollMs: 500, detach: true, log }).run([job], join(dir, "fail"), { jobs: 1, noResubmit: true });
+    assert.equal(stopped!.status, "failed");
+    assert.match(stopped!.error!, /^task \d+_0 ended without finishing the run; a follow-up job does not submit it again \(log: \S+\/fail\/base\.log\)\n/);
+    assert.ok(!existsSync(join(dir, "fail", "submit-2.sbatch")));
 
     const [retried] = await slurmRunner({ resources: {}, entry: fake, pollMs: 500, retries: 1, log }).run([job], join(dir, "retry"), { jobs: 1 });
     assert.equal(retried!.status, "done", retried!.error);
@@ -297,6 +302,28 @@ writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 },
     // Nor does a task that was stopping requeue itself afterwards.
     await new Promise((r) => setTimeout(r, 5000));
     assert.deepEqual(inQueue(job), []);
+  });
+
+  it("tune --detach goes on by itself: follow-up jobs collect each rung and submit the next until best.rec is written, with the local executor's leaderboard", async () => {
+    const tuneSpec = join(dir, "tiny-tune.rec");
+    copyFileSync(join(root, "test", "app", "study", "fixtures", "tiny-tune.rec"), tuneSpec);
+    const out = join(dir, "tune-slurm");
+    const detached = cli(["tune", tuneSpec, "--out", out, "--executor", "slurm", "--slurm-cpus-per-task", "1", "--detach"]);
+    cliOk(detached);
+    assert.match(detached.stdout, /4 runs of rung 1 queued or running; submitted follow-up Slurm job \d+: when job \d+ has ended it runs this command again/);
+    await waitFor("the study to reach its end by itself (best.rec)", () => existsSync(join(out, "best.rec")), 480_000);
+    const follow = join(out, "runs");
+    // One follow-up per rung: rungs 1 and 2 each submitted the next rung and the next follow-up; rung 3's wrote the report.
+    const outputs = readdirSync(follow).filter((f) => /^follow-up-\d+\.out$/.test(f)).sort();
+    assert.equal(outputs.length, 3, outputs.join(", "));
+    const texts = outputs.map((f) => readFileSync(join(follow, f), "utf8"));
+    assert.ok(texts.some((t) => /2 runs of rung 2 queued or running; submitted follow-up Slurm job/.test(t)), texts.join("\n---\n"));
+    assert.ok(texts.some((t) => /^best: t\d+ .*wrote \S+best\.rec$/m.test(t)), texts.join("\n---\n"));
+    await waitFor("the last follow-up to leave the queue", () => jobsUnder(follow).length === 0);
+
+    const local = cli(["tune", tuneSpec, "--out", join(dir, "tune-local"), "--jobs", "2"], { ...process.env, REC_THREADS: "1" });
+    assert.equal(local.code, 0, local.stderr);
+    assert.deepEqual(tableRows(join(out, "tune.md")), tableRows(join(dir, "tune-local", "tune.md")));
   });
 
   it("slurm-local.sh --fresh sets the queue aside and stops its running task; --restore brings it back and requeues that task", async function () {
