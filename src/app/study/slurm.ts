@@ -99,6 +99,14 @@ const tail = (file: string, lines = 5): string => {
   return readFileSync(file, "utf8").trimEnd().split("\n").filter((l) => !l.startsWith("== ")).slice(-lines).join("\n");
 };
 
+/** Submits `script`; its job id. */
+const sbatch = (script: string): string => {
+  const r = exec("sbatch", ["--parsable", script]);
+  const jobId = r.stdout.trim().split(";")[0] ?? "";
+  if (r.code !== 0 || !/^\d+$/.test(jobId)) throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  return jobId;
+};
+
 /** A study's Slurm job name, from the last two parts of its runs folder. */
 const jobName = (runsDir: string): string => `reccompile-${runsDir.split("/").slice(-2).join("-")}`.replace(/[^\w.-]/g, "_");
 
@@ -142,11 +150,7 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
           resources: config.resources,
           origin: config.origin ?? "reccompile",
         }), { mode: 0o755 });
-        const r = exec("sbatch", ["--parsable", script]);
-        const jobId = r.stdout.trim().split(";")[0] ?? "";
-        if (r.code !== 0 || !/^\d+$/.test(jobId)) {
-          throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
-        }
+        const jobId = sbatch(script);
         submissions.push({ jobId, script, time: new Date().toISOString() });
         batch.forEach((b, index) => { tasks[b.job.id] = { id: b.job.id, jobId, index, fingerprint: b.fingerprint, attempt: b.attempt }; });
         save();
@@ -280,9 +284,7 @@ const followUp = (config: SlurmRunnerConfig, runsDirGiven: string, ids: readonly
     jobName: `${jobName(runsDir)}-follow-up`, runsDir, workDir: process.cwd(), after, command: [command, ...pre],
     resources: config.resources, origin: config.origin ?? "reccompile",
   }), { mode: 0o755 });
-  const r = exec("sbatch", ["--parsable", script]);
-  const jobId = r.stdout.trim().split(";")[0] ?? "";
-  if (r.code !== 0 || !/^\d+$/.test(jobId)) throw new UserError(`--executor slurm: sbatch ${script} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  const jobId = sbatch(script);
   writeJsonAtomic(followUpFile(runsDir), { jobId, script, after, time: new Date().toISOString() });
   return `submitted follow-up Slurm job ${jobId}: when job ${after.join(", ")} has ended it runs this command again, to collect the runs and go on (output: ${runsDir}/follow-up-${jobId}.out; \`scancel ${jobId}\` stops it)`;
 };

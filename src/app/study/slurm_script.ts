@@ -141,17 +141,12 @@ exit "$rc"
 `;
 };
 
-export interface FollowUpInput {
-  readonly jobName: string;
-  readonly runsDir: string;
-  /** Where the command runs (the directory it was first run in: its relative paths resolve there). */
-  readonly workDir: string;
+/** A follow-up job: a submission's fields but tasks, and the jobs it waits for. */
+export interface FollowUpInput extends Omit<ScriptInput, "tasks" | "command"> {
   /** The jobs whose end (any end: finished, failed, cancelled) the follow-up waits for. */
   readonly after: readonly string[];
   /** The whole command line: node, its flags, the entry, and the command's own arguments. */
   readonly command: readonly string[];
-  readonly resources: SlurmResources;
-  readonly origin: string;
 }
 
 /** The environment variable that tells a command it runs as a follow-up job (study/slurm.ts). */
