@@ -44,7 +44,12 @@ case "${1:-}" in
   *) echo "slurm-local: unknown argument '$1' (usage: scripts/slurm-local.sh [--fresh | --restore DIR | stop])" >&2; exit 1 ;;
 esac
 
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Whether the daemon of pid file $1 runs: its pid alive and named after the file. A pid file left by
+# a machine that went down can name a pid that another process holds now.
+running() {
+  local pid; pid=$(cat "$1" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "$(basename "$1" .pid)" ]
+}
 # Stops a daemon started from a pid file and waits (up to 10 s) until it has gone.
 stop_daemon() {
   if running "$1"; then
