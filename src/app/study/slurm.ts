@@ -117,8 +117,11 @@ const followUpFile = (runsDir: string): string => join(runsDir, "follow-up.json"
 export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
   // This installation's code, frozen into the first runs folder the runner submits from (freeze.ts).
   let frozen: string | undefined;
+  // What the study's jobs run: a copy of this installation's code, frozen once per runner, so that a
+  // task that starts or is requeued later runs what was submitted, whatever changed on disk.
+  const entry = (runsDir: string): string => config.entry ?? (frozen ??= freezeCode(runsDir));
   return {
-    ...(config.detach ? { followUp: (runsDirGiven: string, ids: readonly string[], args: readonly string[]): string => followUp(config, runsDirGiven, ids, args, frozen) } : {}),
+    ...(config.detach ? { followUp: (runsDir: string, ids: readonly string[], args: readonly string[]): string => followUp(config, resolve(runsDir), ids, args, entry(resolve(runsDir))) } : {}),
     run: async (jobList, runsDirGiven, options) => {
       if (!onPath("sbatch")) throw new UserError("--executor slurm: sbatch is not on PATH (run on a Slurm login node, or use --executor local)");
       const runsDir = resolve(runsDirGiven);
@@ -140,9 +143,7 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
         if (batch.length === 0) return;
         const n = submissions.length + 1;
         const script = join(runsDir, `submit-${n}.sbatch`);
-        // The tasks run a copy of this installation's code, frozen once per runner (freeze.ts): a task
-        // that starts or is requeued later runs what was submitted, whatever changed on disk.
-        const { command, args: pre } = nodeCommand(config.entry ?? (frozen ??= freezeCode(runsDir)), []);
+        const { command, args: pre } = nodeCommand(entry(runsDir), []);
         writeFileSync(script, renderSbatchScript({
           jobName: jobName(runsDir),
           runsDir, workDir: process.cwd(), command: [command, ...pre],
@@ -266,8 +267,7 @@ export const slurmRunner = (config: SlurmRunnerConfig): StudyRunner => {
  * one is still queued, a second is not submitted (a follow-up replaces itself as it runs). The
  * follow-up runs with FOLLOW_UP_ENV set, so that its command does not resubmit runs that failed.
  */
-const followUp = (config: SlurmRunnerConfig, runsDirGiven: string, ids: readonly string[], args: readonly string[], frozenDir: string | undefined): string => {
-  const runsDir = resolve(runsDirGiven);
+const followUp = (config: SlurmRunnerConfig, runsDir: string, ids: readonly string[], args: readonly string[], entry: string): string => {
   const tasks = readState(runsDir).tasks;
   const after = [...new Set(ids.map((id) => tasks[id]?.jobId).filter((j): j is string => j !== undefined))];
   if (after.length === 0) return "no Slurm job to follow up";
@@ -277,7 +277,7 @@ const followUp = (config: SlurmRunnerConfig, runsDirGiven: string, ids: readonly
     const state = exec("squeue", ["--noheader", "--states=all", "--format=%T", `--jobs=${recorded}`]).stdout.trim().split("\n")[0]?.trim() ?? "";
     if (state !== "" && !hasEnded(state)) return `follow-up Slurm job ${recorded} is already queued; it goes on when job ${after.join(", ")} ends`;
   }
-  const { command, args: pre } = nodeCommand(config.entry ?? frozenDir ?? freezeCode(runsDir), args);
+  const { command, args: pre } = nodeCommand(entry, args);
   const n = readdirSync(runsDir).filter((f) => /^follow-up-\d+\.sbatch$/.test(f)).length + 1;
   const script = join(runsDir, `follow-up-${n}.sbatch`);
   writeFileSync(script, renderFollowUpScript({
