@@ -22,6 +22,7 @@ import { join, resolve } from "node:path";
 import { mergeResults, timedWith } from "../src/app/study/carry.js";
 import { EXECUTORS, studyRunner, type Executor, type ExecutorChoice } from "../src/app/study/executor.js";
 import { localRunner } from "../src/app/study/local.js";
+import { withStudyLock } from "../src/app/study/study_lock.js";
 import { compareRanks, parseMetric } from "../src/eval/metrics.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs.js";
 import { f4, pct, signed } from "../src/util/format.js";
@@ -233,7 +234,10 @@ const main = async (): Promise<void> => {
   const root = resolve(arg("out") ?? join("runs", "reproduce", dataset));
   mkdirSync(root, { recursive: true });
   const fresh: Record<string, Row> = {};
-  if (!reportOnly && !(await trainAll(toRun, data, maxLen, root, arg("epochs"), executorChoice()))) return;
+  // One controller at a time: a second command training into the same folder would submit every run again.
+  const train = (): Promise<boolean> => withStudyLock(root, "npm run reproduce", { notice: (l) => process.stderr.write(`note: ${l}\n`) },
+    () => trainAll(toRun, data, maxLen, root, arg("epochs"), executorChoice()));
+  if (!reportOnly && !(await train())) return;
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;

@@ -12,6 +12,7 @@ import type { DiagnosticSink } from "./diagnostics.js";
 import { runAblationStudy } from "./study/ablation.js";
 import { localRunner } from "./study/local.js";
 import type { RunFlags, StudyRunner } from "./study/runner.js";
+import { withStudyLock } from "./study/study_lock.js";
 import type { TextSink } from "./text_sink.js";
 import { quoteBlock } from "../util/format.js";
 
@@ -59,8 +60,11 @@ export const ablate = async (o: AblateOptions): Promise<number> => {
   }
   if (o.mode === "dry-run") return 0;
 
-  const written = writeVariants(a);
-  out.write(`wrote ${written.length} variant spec${written.length === 1 ? "" : "s"} to ${relativeToCwd(a.outDir)}/${a.rejected.length > 0 ? ` (${a.rejected.length} rejected, see above)` : ""}\n`);
-  if (o.mode !== "run") return 0;
-  return runAblationStudy({ ablation: a, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), out, err: o.err });
+  // One writer at a time: a second `ablate` on the same folder is refused, naming the first.
+  return withStudyLock(a.outDir, "reccompile ablate", { notice: (line) => o.err.write(`note: ${line}\n`) }, async () => {
+    const written = writeVariants(a);
+    out.write(`wrote ${written.length} variant spec${written.length === 1 ? "" : "s"} to ${relativeToCwd(a.outDir)}/${a.rejected.length > 0 ? ` (${a.rejected.length} rejected, see above)` : ""}\n`);
+    if (o.mode !== "run") return 0;
+    return runAblationStudy({ ablation: a, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), out, err: o.err });
+  });
 };

@@ -1,10 +1,12 @@
 /**
- * One process at a time in a run folder. `run` (and `--resume`) and `eval` take the folder's lock
+ * One process at a time in a folder. `run` (and `--resume`) and `eval` take a run folder's lock
  * file, `.lock`, created exclusively (O_EXCL) with the holder's host, pid and command; a second
  * process is refused with who holds it. A lock whose holder is gone (a crash, `kill -9`, a node
  * that died) is stale: on the same host that is certain (its pid no longer runs) and it is taken
  * over with a notice; a lock from another host cannot be checked from here, so the message says how
- * to clear it. The lock is released when the process exits, however it exits short of SIGKILL.
+ * to clear it, unless its holder keeps it fresh (`staleAfterMs`: a study's lock, study/study_lock.ts,
+ * is touched every few seconds, so one not touched for that long is stale wherever it was taken).
+ * The lock is released when the process exits, however it exits short of SIGKILL.
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
@@ -56,13 +58,37 @@ export const lockHolder = (dir: string): LockHolder | null => {
 /** Whether the lock's holder is known to be gone: a lock of this host whose process no longer runs. */
 export const isStale = (holder: LockHolder): boolean => holder.host === hostname() && !alive(holder.pid);
 
+/** A folder in use: its lock is held by a live process (or one this host cannot check). */
+export class FolderBusy extends UserError {
+  constructor(message: string, readonly holder: LockHolder | null) {
+    super(message);
+  }
+}
+
+export interface LockOptions {
+  /** What the folder is, for messages ("run folder", "study folder"). */
+  readonly what?: string;
+  /** Hears about a stale lock taken over. */
+  readonly notice?: (line: string) => void;
+  /**
+   * The holder touches its lock at least this often (a heartbeat): a lock left untouched for longer
+   * is stale on any host. Without it, another host's lock is never taken over.
+   */
+  readonly staleAfterMs?: number;
+}
+
 const describe = (h: LockHolder): string => `${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
 
 /**
- * Takes the folder's lock for `command`, or throws a UserError naming the holder. `notice` hears
- * about a stale lock taken over.
+ * Takes the run folder's lock for `command`, or throws a UserError (FolderBusy) naming the holder.
+ * `notice` hears about a stale lock taken over.
  */
-export const acquireRunLock = (dir: string, command: string, notice: (line: string) => void = () => {}): RunLock => {
+export const acquireRunLock = (dir: string, command: string, notice: (line: string) => void = () => {}): RunLock =>
+  acquireLock(dir, command, { what: "run folder", notice });
+
+/** Takes the folder's lock for `command`, or throws FolderBusy naming the holder. */
+export const acquireLock = (dir: string, command: string, options: LockOptions = {}): RunLock => {
+  const { what = "folder", notice = () => {}, staleAfterMs } = options;
   const file = join(dir, LOCK_FILE);
   const me: LockHolder = { host: hostname(), pid: process.pid, command, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -77,19 +103,26 @@ export const acquireRunLock = (dir: string, command: string, notice: (line: stri
         // between creating and writing it, which an age of seconds tells apart.
         const age = ageMs(file);
         if (age === null) continue;
-        if (age < 5_000) throw new UserError(`${dir} is in use: another process is taking its lock (${file}) right now`);
-        notice(`the run folder's lock ${file} is empty and ${Math.round(age / 1000)} s old, left by a process killed as it took it; taking it over`);
+        if (age < 5_000) throw new FolderBusy(`${dir} is in use: another process is taking its lock (${file}) right now`, null);
+        notice(`the ${what}'s lock ${file} is empty and ${Math.round(age / 1000)} s old, left by a process killed as it took it; taking it over`);
         rmSync(file, { force: true });
         continue;
       }
       if (holder.host === me.host && holder.pid === me.pid) return { file, release: () => {} };
-      if (!isStale(holder)) {
+      const age = ageMs(file);
+      // On this host the pid says for certain; another host's holder is judged by its heartbeat.
+      const silent = holder.host !== me.host && staleAfterMs !== undefined && age !== null && age > staleAfterMs;
+      if (!isStale(holder) && !silent) {
         const where = holder.host === me.host
           ? "wait for it to finish, or stop it"
-          : `if that process is gone (its node died), delete ${file} and run this again`;
-        throw new UserError(`${dir} is in use by ${describe(holder)}; ${where}`);
+          : staleAfterMs !== undefined
+            ? `if that process is gone (its node died), its lock is taken over once it has gone ${Math.round(staleAfterMs / 1000)} s without a heartbeat (the last was ${Math.round((age ?? 0) / 1000)} s ago), or delete ${file} and run this again`
+            : `if that process is gone (its node died), delete ${file} and run this again`;
+        throw new FolderBusy(`${dir} is in use by ${describe(holder)}; ${where}`, holder);
       }
-      notice(`the run folder's lock was left by ${describe(holder)}, which is no longer running; taking it over`);
+      notice(isStale(holder)
+        ? `the ${what}'s lock was left by ${describe(holder)}, which is no longer running; taking it over`
+        : `the ${what}'s lock was left by ${describe(holder)}, whose heartbeat stopped ${Math.round((age ?? 0) / 1000)} s ago; taking it over`);
       // Moved aside rather than deleted, so that of two processes taking it over at once only one wins the rename.
       try {
         renameSync(file, `${file}.stale-${holder.pid}`);
@@ -115,7 +148,7 @@ export const acquireRunLock = (dir: string, command: string, notice: (line: stri
     process.once("exit", release);
     return { file, release };
   }
-  throw new UserError(`${dir}: cannot take the run folder's lock (${file}) after three attempts; other processes keep taking and releasing it`);
+  throw new FolderBusy(`${dir}: cannot take the ${what}'s lock (${file}) after three attempts; other processes keep taking and releasing it`, null);
 };
 
 const GONE = "interrupted (process gone)";

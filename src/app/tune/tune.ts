@@ -23,6 +23,7 @@ import { plannedEpochs, rungEpochs, rungSizes } from "./asha.js";
 import type { TuneReport } from "./report.js";
 import { runTuneStudy, type TuneOutcome } from "./study.js";
 import { buildTrials, writeTrials, type TuneTrials } from "./trials.js";
+import { STALE_AFTER_MS, withStudyLock } from "../study/study_lock.js";
 
 export interface TuneOptions {
   readonly specFile: string;
@@ -73,6 +74,9 @@ const baseHeader = (t: TuneTrials, r: TuneReport): Header => (_v, baseFile) =>
     "",
   ].join("\n");
 
+/** How long a follow-up job waits for the study's lock: long enough for a dead holder's heartbeat to go stale. */
+const FOLLOW_UP_WAIT_MS = STALE_AFTER_MS + 5 * 60_000;
+
 /** Lists or trains the search; with training, the outcome (null for a dry run). */
 export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
   const file = o.specFile;
@@ -95,24 +99,28 @@ export const tune = async (o: TuneOptions): Promise<TuneOutcome | null> => {
     return null;
   }
   if (t.trials.length === 0) throw new UserError(`reccompile tune: none of the trials of ${file} checks (see above)`);
-  writeTrials(t);
-  out.write(`wrote ${t.trials.length} trial spec${t.trials.length === 1 ? "" : "s"} to ${relativeToCwd(t.outDir)}/; ${scheduleText(t)}\n`);
-  const outcome = await runTuneStudy({ trials: t, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), command: o.command, followUpJob: o.followUpJob, out, err: o.err });
-  if (outcome.best === null) return outcome;
-  const report = outcome.report!;
-  const baseWins = report.baseWins;
-  const winner = baseWins ? null : t.trials.find((x) => x.id === outcome.best!.id)!;
-  const best = validateVariant(spec, { id: "best", description: outcome.best.point, spec: winner?.spec ?? withoutStudies(spec) }, join(t.outDir, "best.rec"), file,
-    winner === null ? baseHeader(t, report) : bestHeader(t, outcome.best.value, outcome.best.point, winner.id));
-  if (!isValid(best)) throw new Error(`internal: ${winner === null ? "the base" : `the winning trial ${winner.id}`} no longer checks as best.rec:\n${best.reason}`);
-  writeFileAtomic(best.file, best.text);
-  const metric = metricKey(t.tune.metric);
-  out.write(winner === null
-    ? `best: the base (no trial beat it: validation ${metric} ${f4(report.base.value)} against the best trial ${report.winner!.id}'s ${f4(report.winner!.value)}); wrote it unchanged to ${relativeToCwd(best.file)}\n`
-    : `best: ${winner.id} (${outcome.best.point}), validation ${metric} ${f4(outcome.best.value)}; wrote ${relativeToCwd(best.file)}\n`);
-  const test = outcome.report?.test;
-  if (test) {
-    out.write(`on test, not used for selection, ${report.winner!.id} against the base: ${test.map((c) => `${c.metric} ${f4(c.value)} vs the base's ${f4(c.base)} (p=${Number.isFinite(c.pT) ? c.pT.toPrecision(2) : "n/a"})`).join(", ")}\n`);
-  }
-  return outcome;
+  // One controller at a time: a follow-up job waits for a hand-run command to finish, a second command is refused.
+  const lockOptions = { waitMs: o.followUpJob === true ? FOLLOW_UP_WAIT_MS : 0, notice: (line: string) => o.err.write(`note: ${line}\n`) };
+  return withStudyLock(t.outDir, "reccompile tune", lockOptions, async () => {
+    writeTrials(t);
+    out.write(`wrote ${t.trials.length} trial spec${t.trials.length === 1 ? "" : "s"} to ${relativeToCwd(t.outDir)}/; ${scheduleText(t)}\n`);
+    const outcome = await runTuneStudy({ trials: t, spec, flags: o.flags, jobs: o.jobs, runner: o.runner ?? localRunner(), command: o.command, followUpJob: o.followUpJob, out, err: o.err });
+    if (outcome.best === null) return outcome;
+    const report = outcome.report!;
+    const baseWins = report.baseWins;
+    const winner = baseWins ? null : t.trials.find((x) => x.id === outcome.best!.id)!;
+    const best = validateVariant(spec, { id: "best", description: outcome.best.point, spec: winner?.spec ?? withoutStudies(spec) }, join(t.outDir, "best.rec"), file,
+      winner === null ? baseHeader(t, report) : bestHeader(t, outcome.best.value, outcome.best.point, winner.id));
+    if (!isValid(best)) throw new Error(`internal: ${winner === null ? "the base" : `the winning trial ${winner.id}`} no longer checks as best.rec:\n${best.reason}`);
+    writeFileAtomic(best.file, best.text);
+    const metric = metricKey(t.tune.metric);
+    out.write(winner === null
+      ? `best: the base (no trial beat it: validation ${metric} ${f4(report.base.value)} against the best trial ${report.winner!.id}'s ${f4(report.winner!.value)}); wrote it unchanged to ${relativeToCwd(best.file)}\n`
+      : `best: ${winner.id} (${outcome.best.point}), validation ${metric} ${f4(outcome.best.value)}; wrote ${relativeToCwd(best.file)}\n`);
+    const test = outcome.report?.test;
+    if (test) {
+      out.write(`on test, not used for selection, ${report.winner!.id} against the base: ${test.map((c) => `${c.metric} ${f4(c.value)} vs the base's ${f4(c.base)} (p=${Number.isFinite(c.pT) ? c.pT.toPrecision(2) : "n/a"})`).join(", ")}\n`);
+    }
+    return outcome;
+  });
 };
