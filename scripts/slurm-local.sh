@@ -16,7 +16,8 @@
 # .ci/run uses it: the cluster tests need the node to themselves, and a machine that kept an earlier
 # queue would otherwise restart its jobs and leave the tests' tasks pending behind them.
 # `scripts/slurm-local.sh --restore /var/spool/slurm-saved/<time>` puts such a queue back (setting the
-# current one aside in turn) and requeues the tasks that were running when it was set aside.
+# current one aside in turn) and requeues the tasks that were running when it was set aside; the jobs
+# queued behind them are held until they run again, so that they take the cores back first.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "slurm-local: run as root (it starts munged and the Slurm daemons)" >&2; exit 1; fi
@@ -197,7 +198,21 @@ if [ "$state" = idle ] && ! timeout 120 srun --job-name=slurm-local-check --ntas
   squeue >&2 || true; logs; exit 1
 fi
 if [ "$mode" = restore ] && [ -n "${stale:-}" ]; then
+  # A requeued task may start again only some seconds later (Slurm's BeginTime), and in those seconds
+  # the scheduler would give its cores to the jobs queued behind it. Hold those (the pending ones not
+  # held already, highest priority first) until the requeued tasks run, so that the queue comes back
+  # in its order.
+  behind=$(squeue --noheader --array --states=PENDING --sort=-p --format='%i %r' 2>/dev/null | awk '$2 !~ /^JobHeld/ {print $1}' | paste -sd, || true)
+  if [ -n "$behind" ] && ! scontrol hold "$behind"; then behind=""; fi
   if scontrol requeue "$stale"; then echo "slurm-local: requeued the tasks that had been stopped: $stale"
   else echo "slurm-local: could not requeue $stale; requeue them by hand (scontrol requeue)" >&2; fi
+  if [ -n "$behind" ]; then
+    for _ in $(seq 120); do
+      [ -z "$(squeue --noheader --array --states=PENDING --jobs="$stale" --format=%i 2>/dev/null || true)" ] && break
+      sleep 1
+    done
+    if scontrol release "$behind"; then echo "slurm-local: held the jobs queued behind them until they ran again: $behind"
+    else echo "slurm-local: could not release $behind; release them by hand (scontrol release)" >&2; fi
+  fi
 fi
 echo "slurm-local: node $host is $state (partition local, $(nproc) CPUs, ${mem_mb} MB)"

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { localRunner } from "../../../src/app/study/local.js";
 import { onPath, slurmRunner } from "../../../src/app/study/slurm.js";
@@ -326,15 +326,21 @@ writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 },
     assert.deepEqual(tableRows(join(out, "tune.md")), tableRows(join(dir, "tune-local", "tune.md")));
   });
 
-  it("slurm-local.sh --fresh sets the queue aside and stops its running task; --restore brings it back and requeues that task", async function () {
+  it("slurm-local.sh --fresh sets the queue aside and stops its running task; --restore brings it back, requeues that task and gives it the cores before the job queued behind it", async function () {
     if (process.getuid?.() !== 0) this.skip(); // the script restarts the daemons: root only (as in CI)
     const script = join(root, "scripts", "slurm-local.sh");
     const starts = join(dir, "fresh-restore.starts");
-    const started = (): number => (existsSync(starts) ? readFileSync(starts, "utf8").split("\n").filter(Boolean).length : 0);
-    const sub = spawnSync("sbatch", ["--parsable", "--requeue", "--ntasks=1", "--cpus-per-task=1", `--output=${join(dir, "fresh-restore-%j.out")}`,
-      `--wrap=echo started >> ${starts}; sleep 599.25`], { encoding: "utf8" });
-    assert.equal(sub.status, 0, sub.stderr);
-    const job = sub.stdout.trim().split(";")[0]!;
+    const behindStarts = join(dir, "fresh-restore-behind.starts");
+    const started = (f = starts): number => (existsSync(f) ? readFileSync(f, "utf8").split("\n").filter(Boolean).length : 0);
+    const submit = (cpusPerTask: number, file: string, sleep: string): string => {
+      const sub = spawnSync("sbatch", ["--parsable", "--requeue", "--ntasks=1", `--cpus-per-task=${cpusPerTask}`, `--output=${join(dir, "fresh-restore-%j.out")}`,
+        `--wrap=echo started >> ${file}; sleep ${sleep}`], { encoding: "utf8" });
+      assert.equal(sub.status, 0, sub.stderr);
+      return sub.stdout.trim().split(";")[0]!;
+    };
+    // The task takes every core, so a one-core job queued after it waits behind it.
+    const job = submit(cpus().length, starts, "599.25");
+    const behind = submit(1, behindStarts, "599.5");
     try {
       await waitFor("the task to start", () => started() === 1);
       const fresh = spawnSync("bash", [script, "--fresh"], { encoding: "utf8", timeout: 120_000 });
@@ -342,20 +348,26 @@ writeFileSync(join(out, "metrics.json"), JSON.stringify({ valid: { "hr@10": 1 },
       const saved = /set aside in (\S+)/.exec(fresh.stdout)?.[1];
       assert.ok(saved && existsSync(join(saved, "slurmctld")), fresh.stdout);
       assert.match(fresh.stdout, /stopped \d+ processes of running tasks/);
-      assert.deepEqual(inQueue(job), [], "an empty queue");
+      assert.deepEqual([...inQueue(job), ...inQueue(behind)], [], "an empty queue");
       assert.equal(spawnSync("pgrep", ["-f", "sleep 599.25"]).status, 1, "the task's processes are gone");
 
-      const restore = spawnSync("bash", [script, "--restore", saved], { encoding: "utf8", timeout: 120_000 });
+      const restore = spawnSync("bash", [script, "--restore", saved], { encoding: "utf8", timeout: 240_000 });
       assert.equal(restore.status, 0, `${restore.stdout}${restore.stderr}`);
       assert.match(restore.stdout, new RegExp(`requeued the tasks that had been stopped: ${job}\\b`));
+      assert.match(restore.stdout, new RegExp(`held the jobs queued behind them until they ran again: ${behind}\\b`));
       assert.ok(!existsSync(saved), "the restored folder is moved back, not copied");
       // The empty queue that --fresh started, set aside in turn: this test's to remove.
       const emptied = /set aside in (\S+)/.exec(restore.stdout)?.[1];
       if (emptied) rmSync(emptied, { recursive: true, force: true });
       await waitFor("the requeued task to start again", () => started() === 2, 180_000);
+      // Without the hold, the job behind would have taken a core in the seconds the requeued task waited, and the task would wait for it.
+      assert.equal(started(behindStarts), 0, "the job queued behind it did not start first");
+      const reason = spawnSync("squeue", ["--noheader", "--jobs", behind, "--format=%T %r"], { encoding: "utf8" }).stdout.trim();
+      assert.match(reason, /^PENDING /, reason);
+      assert.doesNotMatch(reason, /JobHeld/, `released again: pending for the cores, not held (${reason})`);
     } finally {
-      spawnSync("scancel", [job]); // its script is not under `dir`: the hooks' cancel would miss it
+      spawnSync("scancel", [job, behind]); // their scripts are not under `dir`: the hooks' cancel would miss them
     }
-    await waitFor("the job to leave the queue", () => inQueue(job).length === 0);
+    await waitFor("the jobs to leave the queue", () => inQueue(job).length === 0 && inQueue(behind).length === 0);
   });
 });
