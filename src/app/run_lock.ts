@@ -3,9 +3,10 @@
  * file, `.lock`, created exclusively (O_EXCL) with the holder's host, pid and command; a second
  * process is refused with who holds it. A lock whose holder is gone (a crash, `kill -9`, a node
  * that died) is stale: on the same host that is certain (its pid no longer runs) and it is taken
- * over with a notice; a lock from another host cannot be checked from here, so the message says how
- * to clear it, unless its holder keeps it fresh (`staleAfterMs`: a study's lock, study/study_lock.ts,
- * is touched every few seconds, so one not touched for that long is stale wherever it was taken).
+ * over with a notice. A lock from another host cannot be checked from here, so the message says how
+ * to clear it, unless its holder keeps it fresh: with `staleAfterMs` (a study's lock,
+ * study/study_lock.ts, is touched every 30 s) another host's lock untouched for that long is stale;
+ * this host's is still judged by its pid alone.
  * The lock is released when the process exits, however it exits short of SIGKILL.
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
