@@ -78,7 +78,8 @@ export interface LockOptions {
   readonly staleAfterMs?: number;
 }
 
-const describe = (h: LockHolder): string => `${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
+/** A holder as messages name it: its command, pid, host and since when. */
+export const describeHolder = (h: LockHolder): string => `${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
 
 /**
  * Takes the run folder's lock for `command`, or throws a UserError (FolderBusy) naming the holder.
@@ -112,18 +113,19 @@ export const acquireLock = (dir: string, command: string, options: LockOptions =
       if (holder.host === me.host && holder.pid === me.pid) return { file, release: () => {} };
       const age = ageMs(file);
       // On this host the pid says for certain; another host's holder is judged by its heartbeat.
+      const gone = isStale(holder);
       const silent = holder.host !== me.host && staleAfterMs !== undefined && age !== null && age > staleAfterMs;
-      if (!isStale(holder) && !silent) {
+      if (!gone && !silent) {
         const where = holder.host === me.host
           ? "wait for it to finish, or stop it"
           : staleAfterMs !== undefined
             ? `if that process is gone (its node died), its lock is taken over once it has gone ${Math.round(staleAfterMs / 1000)} s without a heartbeat (the last was ${Math.round((age ?? 0) / 1000)} s ago), or delete ${file} and run this again`
             : `if that process is gone (its node died), delete ${file} and run this again`;
-        throw new FolderBusy(`${dir} is in use by ${describe(holder)}; ${where}`, holder);
+        throw new FolderBusy(`${dir} is in use by ${describeHolder(holder)}; ${where}`, holder);
       }
-      notice(isStale(holder)
-        ? `the ${what}'s lock was left by ${describe(holder)}, which is no longer running; taking it over`
-        : `the ${what}'s lock was left by ${describe(holder)}, whose heartbeat stopped ${Math.round((age ?? 0) / 1000)} s ago; taking it over`);
+      notice(gone
+        ? `the ${what}'s lock was left by ${describeHolder(holder)}, which is no longer running; taking it over`
+        : `the ${what}'s lock was left by ${describeHolder(holder)}, whose heartbeat stopped ${Math.round((age ?? 0) / 1000)} s ago; taking it over`);
       // Moved aside rather than deleted, so that of two processes taking it over at once only one wins the rename.
       try {
         renameSync(file, `${file}.stale-${holder.pid}`);

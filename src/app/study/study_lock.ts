@@ -12,7 +12,7 @@
  * on this host a dead holder's pid tells at once.
  */
 import { mkdirSync, utimesSync } from "node:fs";
-import { acquireLock, FolderBusy, type RunLock } from "../run_lock.js";
+import { acquireLock, describeHolder, FolderBusy, type RunLock } from "../run_lock.js";
 
 export const HEARTBEAT_MS = 30_000;
 export const STALE_AFTER_MS = 10 * 60_000;
@@ -36,16 +36,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export const acquireStudyLock = async (dir: string, command: string, o: StudyLockOptions = {}): Promise<RunLock> => {
   const { waitMs = 0, pollMs = 2_000, notice = () => {}, heartbeatMs = HEARTBEAT_MS, staleAfterMs = STALE_AFTER_MS } = o;
   mkdirSync(dir, { recursive: true });
-  const deadline = Date.now() + waitMs;
+  const start = Date.now();
   let waiting = false;
   for (;;) {
     try {
       const lock = acquireLock(dir, command, { what: "study folder", notice, staleAfterMs });
-      if (waiting) notice(`took the study folder's lock after waiting ${Math.round((Date.now() - (deadline - waitMs)) / 1000)} s`);
+      if (waiting) notice(`took the study folder's lock after waiting ${Math.round((Date.now() - start) / 1000)} s`);
       return withHeartbeat(lock, heartbeatMs);
     } catch (err) {
-      if (!(err instanceof FolderBusy) || Date.now() + pollMs > deadline) throw err;
-      if (!waiting) notice(`${err.message.split(";")[0]}; waiting up to ${Math.round(waitMs / 1000)} s for it to finish`);
+      if (!(err instanceof FolderBusy) || Date.now() + pollMs > start + waitMs) throw err;
+      const who = err.holder === null ? `${dir} is in use` : `${dir} is in use by ${describeHolder(err.holder)}`;
+      if (!waiting) notice(`${who}; waiting up to ${Math.round(waitMs / 1000)} s for it to finish`);
       waiting = true;
       await sleep(pollMs);
     }
