@@ -81,7 +81,8 @@ const main = async (): Promise<void> => {
     const ms = median(times.get(p.name)!);
     return { placement: p.name, runs: p.runs, threads: p.threads, step_ms: ms, machine_tokens_per_s: Math.round((p.runs * tokens * 1000) / ms) };
   });
-  const wide = rows[0]!, packed = rows[2]!;
+  const row = (name: Placement["name"]) => rows.find((x) => x.placement === name)!;
+  const wide = row("wide"), packed = row("packed");
   const result = { model, batch, len, steps, rounds, cores, rows, packed_over_wide: packed.machine_tokens_per_s / wide.machine_tokens_per_s };
   if (json) {
     console.log(JSON.stringify(result));
