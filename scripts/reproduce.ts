@@ -1,7 +1,7 @@
 /**
  * `npm run reproduce -- <dataset> [--data PATH] [--models a,b] [--epochs N] [--out DIR] [--report-only]
  *   [--executor local|slurm [--slurm-partition P] [--slurm-time T] [--slurm-cpus-per-task N] [--slurm-mem M]
- *   [--slurm-gpus G] [--slurm-extra 'FLAGS'] [--detach] [--retries N]]`
+ *   [--slurm-gpus G] [--slurm-extra 'FLAGS'] [--detach] [--retries N]] [--jobs N]`
  *
  * Trains the paper's comparison from the shipped specs (`--models` picks some, in that order), one
  * run folder per model under runs/reproduce/<dataset>/ (resumable: finished runs are read back,
@@ -9,7 +9,10 @@
  * every model that has a run folder. A finished model whose folder is not on this machine keeps the
  * row the previous results file recorded for it, marked as carried over (src/app/study/carry.ts).
  * The runs go through the study runner (src/app/study/): locally one at a time, stopping at the
- * first that fails, their progress streaming to this process's stderr; with `--executor slurm` all
+ * first that fails, their progress streaming to this process's stderr, or with `--jobs N` N at a
+ * time sharing the cores (two one-core runs side by side train faster than one on two cores on a
+ * 2-core machine: bench/share.ts, docs/cluster.md), each run's output in `<out>/<model>.log` and
+ * every run tried before a failure is reported; with `--executor slurm` all
  * at once as one Slurm job array (docs/cluster.md), reported when every run has ended (`--detach`
  * submits and returns; the same command later collects them).
  * `--report-only` trains nothing (and needs no data): it reports finished runs, and unfinished ones
@@ -142,10 +145,10 @@ const arg = (name: string): string | undefined => {
  * Trains the jobs that have not finished, in order, continuing an interrupted one from its
  * checkpoint; the first that fails stops the reproduction.
  */
-const trainAll = async (jobs: readonly Job[], data: string, maxLen: number | undefined, root: string, epochs: string | undefined, choice: ExecutorChoice): Promise<boolean> => {
+const trainAll = async (jobs: readonly Job[], data: string, maxLen: number | undefined, root: string, epochs: string | undefined, choice: ExecutorChoice, parallel: number): Promise<boolean> => {
   const common = { data, ...(maxLen !== undefined ? { maxLen } : {}) };
+  const list = jobs.map((job) => ({ id: job.key, specFile: job.spec, flags: { ...common, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) } }));
   if (choice.executor === "slurm") {
-    const list = jobs.map((job) => ({ id: job.key, specFile: job.spec, flags: { ...common, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) } }));
     const results = await studyRunner("npm run reproduce", choice).run(list, root, {
       jobs: list.length,
       resumeUnfinished: true,
@@ -161,17 +164,38 @@ const trainAll = async (jobs: readonly Job[], data: string, maxLen: number | und
     return true;
   }
   studyRunner("npm run reproduce", choice);
+  if (parallel > 1) {
+    // Side by side: the local runner shares the cores between the runs in progress (REC_THREADS
+    // unset) and gives a finished run's cores to the others; each run's output goes to its log.
+    const results = await localRunner().run(list, root, {
+      jobs: parallel,
+      resumeUnfinished: true,
+      onStart: (j, args) => process.stderr.write(`== ${j.id}: reccompile ${args.join(" ")} (log: ${join(root, `${j.id}.log`)})\n`),
+      onDone: (r) => process.stderr.write(`== ${r.id}: ${r.status}${r.status === "done" ? ` (${(r.seconds / 60).toFixed(1)} min)` : ""}\n`),
+    });
+    const failed = results.filter((r) => r.status === "failed");
+    if (failed.length > 0) throw new Error(failed.map((r) => `${r.id} failed: ${r.error ?? ""}`).join("\n"));
+    return true;
+  }
   const runner = localRunner({ output: "inherit" });
-  for (const job of jobs) {
-    const flags = { ...common, ...(job.seed !== undefined ? { seed: job.seed } : {}), ...(epochs !== undefined ? { epochs: Number(epochs) } : {}) };
-    const [r] = await runner.run([{ id: job.key, specFile: job.spec, flags }], root, {
+  for (const job of list) {
+    const [r] = await runner.run([job], root, {
       jobs: 1,
       resumeUnfinished: true,
       onStart: (j, args) => process.stderr.write(`== ${j.id}: reccompile ${args.join(" ")}\n`),
     });
-    if (r!.status === "failed") throw new Error(`${job.key} exited with ${r!.exitCode ?? r!.error}`);
+    if (r!.status === "failed") throw new Error(`${job.id} exited with ${r!.exitCode ?? r!.error}`);
   }
   return true;
+};
+
+/** `--jobs N`: local runs at a time (default 1). */
+const parallelJobs = (choice: ExecutorChoice): number => {
+  const jobs = arg("jobs");
+  if (jobs === undefined) return 1;
+  if (!/^[1-9]\d*$/.test(jobs)) throw new Error(`--jobs must be a positive integer, got '${jobs}'`);
+  if (choice.executor === "slurm") throw new Error("--jobs applies to the local executor: with --executor slurm every run is queued at once, and Slurm decides how many run together");
+  return Number(jobs);
 };
 
 /** The executor flags (as `reccompile ablate` takes them). */
@@ -199,7 +223,10 @@ type Row = Partial<RunMetrics> & {
   status: "finished" | "unfinished"; epochs: number; seconds_per_epoch: number | null; minutes_to_best?: number | null;
   /** Median seconds of an epoch's training steps, validation excluded (absent for runs from before history.json recorded it). */
   train_seconds_per_epoch?: number | null;
-  /** Kernel threads the run trained on (REC_THREADS, else every core), from its environment.json. */
+  /**
+   * Kernel threads the run started on (REC_THREADS, else every core), from its environment.json. A
+   * run of `--jobs N` was given more when another ended (local.ts): this is the fewest it had.
+   */
   threads: number | null; spec: string; command: string;
   /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
   carried_from?: string;
@@ -235,9 +262,12 @@ const main = async (): Promise<void> => {
   mkdirSync(root, { recursive: true });
   const fresh: Record<string, Row> = {};
   // One controller at a time: a second command training into the same folder would submit every run again.
-  const train = (): Promise<boolean> => withStudyLock(root, "npm run reproduce", { notice: (l) => process.stderr.write(`note: ${l}\n`) },
-    () => trainAll(toRun, data, maxLen, root, arg("epochs"), executorChoice()));
-  if (!reportOnly && !(await train())) return;
+  const train = (choice: ExecutorChoice, parallel: number): Promise<boolean> => withStudyLock(root, "npm run reproduce", { notice: (l) => process.stderr.write(`note: ${l}\n`) },
+    () => trainAll(toRun, data, maxLen, root, arg("epochs"), choice, parallel));
+  if (!reportOnly) {
+    const choice = executorChoice();
+    if (!(await train(choice, parallelJobs(choice)))) return;
+  }
   const threadsOf = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;
@@ -414,8 +444,9 @@ ${dataset === "ml-1m" ? paperTable() : ""}
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
 DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
 median over epochs (training and validation); "min to best" sums the epochs up to the best one;
-"threads" is the native kernels' thread count (fewer than the machine's cores when two runs
-shared it, so their times are not comparable with the others). An unfinished run shows how far its last
+"threads" is the native kernels' thread count at the run's start (fewer than the machine's cores
+when two runs shared it, so their times are not comparable with the others; under \`--jobs\` a run
+was given the whole machine once the other had ended). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${file.date.slice(0, 10)}; raw figures in
 [${page.results}${dataset}.json](${page.results}${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `
