@@ -224,10 +224,14 @@ type Row = Partial<RunMetrics> & {
   /** Median seconds of an epoch's training steps, validation excluded (absent for runs from before history.json recorded it). */
   train_seconds_per_epoch?: number | null;
   /**
-   * Kernel threads the run started on (REC_THREADS, else every core), from its environment.json. A
-   * run of `--jobs N` was given more when another ended (local.ts): this is the fewest it had.
+   * Kernel threads the run trained on: the fewest of its epochs (history.json records each epoch's
+   * count), else, for runs from before that was recorded, REC_THREADS or every core from its
+   * environment.json.
    */
-  threads: number | null; spec: string; command: string;
+  threads: number | null;
+  /** The most threads an epoch had, when more than `threads`: a run of `--jobs N` is given more cores when another ends. */
+  threads_max?: number;
+  spec: string; command: string;
   /** Set on a row carried over from the previous results file (src/app/study/carry.ts). */
   carried_from?: string;
   /** On a carried row: this machine's run of the model, not finished yet (it replaces the row when it is). */
@@ -242,9 +246,12 @@ const readResults = (dataset: string): ResultsFile | null =>
 
 const fmt = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(4));
 
+/** A row's threads: the count, or the fewest to the most when its epochs had different counts. */
+const threadsCell = (r: Row): string => (r.threads === null || r.threads === undefined ? "–" : `${r.threads}${r.threads_max !== undefined ? `–${r.threads_max}` : ""}`);
+
 const medianOrNull = (xs: readonly number[]): number | null => (xs.length === 0 ? null : median(xs));
 
-interface CheckpointView { readonly epoch: number; readonly best: { value: number; epoch: number } | null; readonly history: { seconds: number; valid: Record<string, number> | null }[] }
+interface CheckpointView { readonly epoch: number; readonly best: { value: number; epoch: number } | null; readonly history: { seconds: number; valid: Record<string, number> | null; threads?: number }[] }
 
 const main = async (): Promise<void> => {
   const dataset = process.argv[2];
@@ -268,7 +275,16 @@ const main = async (): Promise<void> => {
     const choice = executorChoice();
     if (!(await train(choice, parallelJobs(choice)))) return;
   }
-  const threadsOf = (dir: string): number | null => {
+  /** The fewest and the most threads of the recorded epochs, else the environment's count. */
+  const threadsOf = (dir: string, history: readonly { threads?: number }[]): Pick<Row, "threads" | "threads_max"> => {
+    const counts = history.flatMap((e) => (e.threads === undefined ? [] : [e.threads]));
+    if (counts.length > 0) {
+      const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
+      return { threads: lo, ...(hi > lo ? { threads_max: hi } : {}) };
+    }
+    return { threads: threadsOfEnvironment(dir) };
+  };
+  const threadsOfEnvironment = (dir: string): number | null => {
     const f = join(dir, "environment.json");
     if (!existsSync(f)) return null;
     const e = JSON.parse(readFileSync(f, "utf8")) as { cores?: number; env?: Record<string, string> };
@@ -277,23 +293,22 @@ const main = async (): Promise<void> => {
   };
   for (const job of JOBS) {
     const dir = join(root, job.key);
-    const threads = threadsOf(dir);
     const command = `reccompile run ${job.spec} --data ${DATASETS[dataset]?.path ?? data}${maxLen !== undefined ? ` --max-len ${maxLen}` : ""}${job.seed !== undefined ? ` --seed ${job.seed}` : ""}${arg("epochs") ? ` --epochs ${arg("epochs")}` : ""}`;
     if (existsSync(join(dir, "metrics.json"))) {
       const m = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as RunMetrics;
-      const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number; train_seconds?: number }[];
+      const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { seconds: number; train_seconds?: number; threads?: number }[];
       const toBest = m.best_epoch === null ? null : history.slice(0, m.best_epoch).reduce((t, e) => t + e.seconds, 0) / 60;
       const trainSeconds = history.every((e) => e.train_seconds !== undefined) ? medianOrNull(history.map((e) => e.train_seconds!)) : null;
       fresh[job.key] = {
         ...m, status: "finished", seconds_per_epoch: medianOrNull(history.map((e) => e.seconds)), ...(trainSeconds !== null ? { train_seconds_per_epoch: trainSeconds } : {}),
-        minutes_to_best: toBest, threads, spec: job.spec, command,
+        minutes_to_best: toBest, ...threadsOf(dir, history), spec: job.spec, command,
       };
     } else if (existsSync(join(dir, "checkpoint.json"))) {
       const c = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as CheckpointView;
       const best = c.best ? c.history[c.best.epoch - 1]?.valid ?? undefined : undefined;
       fresh[job.key] = {
         status: "unfinished", epochs: c.epoch, best_epoch: c.best?.epoch ?? null, ...(best ? { valid: best } : {}),
-        seconds_per_epoch: medianOrNull(c.history.map((e) => e.seconds)), threads, spec: job.spec, command,
+        seconds_per_epoch: medianOrNull(c.history.map((e) => e.seconds)), ...threadsOf(dir, c.history), spec: job.spec, command,
       };
     }
   }
@@ -401,7 +416,7 @@ const writePage = (dataset: string): void => {
   const maxLen = DATASETS[dataset]?.maxLen;
   const carried = Object.values(results).some((r) => r.carried_from !== undefined);
   const rows = Object.entries(results).map(([k, r]) =>
-    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""}${r.rerun !== undefined ? ` (rerun here: ${r.rerun.epochs} epochs so far)` : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${r.threads ?? "–"} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
+    `| ${k}${r.status === "unfinished" ? " (unfinished)" : ""}${r.carried_from !== undefined ? " †" : ""}${r.rerun !== undefined ? ` (rerun here: ${r.rerun.epochs} epochs so far)` : ""} | ${METRICS.map((m) => fmt(r.test?.[m])).join(" | ")} | ${fmt(r.valid?.["ndcg@10"])} | ${r.best_epoch ?? "–"}/${r.epochs} | ${r.minutes_to_best?.toFixed(1) ?? "–"} | ${r.seconds_per_epoch?.toFixed(1) ?? "–"} | ${threadsCell(r)} | ${r.peak_rss_mb ?? "–"} | ${r.seed ?? "–"} |`);
   const page = resultsPage(dataset);
   const paper = dataset !== "ml-1m" ? [] : Object.entries(PAPER).map(([k, p]) => `| ${k} (paper) | ${METRICS.map((m) => fmt(p[m])).join(" | ")} | | | | | | | |`);
   const m = results["mamba4rec"], s = results["sasrec"];
@@ -419,7 +434,7 @@ const writePage = (dataset: string): void => {
       const r = results[k]!;
       const p = PAPER_EFFICIENCY[k];
       const mem = r.peak_rss_mb && s.peak_rss_mb ? `${r.peak_rss_mb} | ${(r.peak_rss_mb / s.peak_rss_mb).toFixed(2)}` : "– | –";
-      return `| ${k} | ${perEpoch(r).toFixed(1)} | ${(perEpoch(r) / perEpoch(s)).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${r.threads ?? "–"} |`;
+      return `| ${k} | ${perEpoch(r).toFixed(1)} | ${(perEpoch(r) / perEpoch(s)).toFixed(2)} | ${mem} | ${p ? `${p.time.toFixed(2)} / ${p.memory.toFixed(2)}` : "–"} | ${threadsCell(r)} |`;
     })
     : [];
   const efficiency = effRows.length > 1
@@ -444,9 +459,9 @@ ${dataset === "ml-1m" ? paperTable() : ""}
 Leave-one-out, full ranking over all items, seen items not removed (the paper's protocol; see
 DESIGN.md). Test metrics; the model is the epoch with the best validation NDCG@10. s/epoch is the
 median over epochs (training and validation); "min to best" sums the epochs up to the best one;
-"threads" is the native kernels' thread count at the run's start (fewer than the machine's cores
-when two runs shared it, so their times are not comparable with the others; under \`--jobs\` a run
-was given the whole machine once the other had ended). An unfinished run shows how far its last
+"threads" is the native kernels' thread count (fewer than the machine's cores when two runs
+shared it, so their times are not comparable with the others; a range when its epochs had different
+counts: under \`--jobs\` a run is given the other's cores once that one has ended). An unfinished run shows how far its last
 checkpoint got: its best validation NDCG@10 so far and no test figures.
 Produced by \`npm run reproduce -- ${dataset}\` on ${file.date.slice(0, 10)}; raw figures in
 [${page.results}${dataset}.json](${page.results}${dataset}.json), one run folder per model under runs/reproduce/${dataset}/.${carried ? `

@@ -117,6 +117,7 @@ export const runModel = async (def: ModelDefinition, options: RunOptions): Promi
       onEpoch: (history) => writeJsonAtomic(join(options.runDir, RUN_FILES.history), history),
       // Parallel ablation runs: follow this run's share of the cores as other runs start and end.
       onStep: threadsFollower(process.env["REC_THREADS_FILE"], (n) => kernelSet().setThreads?.(n)),
+      threads: () => kernelSet().threads?.() ?? null,
     });
   } else {
     log(`${def.name}: popularity counts over ${split.train.length} users, ${split.numItems} items`);

@@ -27,6 +27,8 @@ export interface KernelSet {
   readonly pool: AdditivePoolKernel;
   /** Sets the kernels' thread count and returns the count in use (native only). */
   readonly setThreads?: (threads: number) => number;
+  /** The kernels' thread count in use (native only). */
+  readonly threads?: () => number;
 }
 
 export const tsKernels: KernelSet = { name: "ts", scan: selectiveScanTs, conv: causalConvTs, linearCe: null, gru: gruTs, pool: additivePoolTs };
@@ -44,6 +46,7 @@ interface NativeModule {
   loadNativeKernels(): {
     scan: SelectiveScanKernel; conv: CausalConvKernel; linearCe: LinearCrossEntropyKernel; gru: GruKernel; pool: AdditivePoolKernel;
     configure(options: { threads?: number }): { threads: number };
+    readonly info: { readonly threads: number };
   } | null;
 }
 
@@ -60,6 +63,7 @@ export const loadNative = async (): Promise<KernelSet | null> => {
   return k ? {
     name: "native", scan: k.scan, conv: k.conv, linearCe: k.linearCe, gru: k.gru, pool: k.pool,
     setThreads: (threads) => k.configure({ threads }).threads,
+    threads: () => k.info.threads,
   } : null;
 };
 

@@ -18,6 +18,12 @@ export interface EpochRecord {
   readonly train_seconds?: number;
   /** The learning rate at the epoch's first step (absent in runs from before it was recorded). */
   readonly lr?: number;
+  /**
+   * The native kernels' thread count at the end of the epoch's training steps (absent without
+   * native kernels, and in runs from before it was recorded). Runs sharing the cores through a
+   * study runner are given more threads when another run ends, so their epochs' times differ.
+   */
+  readonly threads?: number;
 }
 
 export interface Checkpoint {

@@ -54,6 +54,8 @@ export interface TrainOptions {
   readonly onStep?: (epoch: number, step: number, loss: number) => void;
   /** Called after each epoch with the history so far (e.g. to keep a per-epoch log on disk). */
   readonly onEpoch?: (history: readonly EpochRecord[]) => void;
+  /** The kernels' thread count now, recorded with each epoch; null or absent records none. */
+  readonly threads?: () => number | null;
 }
 
 /** Validation's metrics, with the seen-items diagnostic when it measured it (eval/evaluate.ts). */
@@ -224,13 +226,14 @@ export const train = async (net: SequenceNet, sequences: readonly Int32Array[], 
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const trainSeconds = (performance.now() - e0) / 1000;
+    const threads = opts.threads?.() ?? null;
     // The epoch's end, from validation to its checkpoint, runs whole: Ctrl-C waits for it (interrupt.ts).
     await uninterruptible(async () => {
       // Validation, and the best weights kept, read the weight average once it has begun.
       const validation = await (average ? average.swapped(() => validateAndKeep(epoch + 1)) : validateAndKeep(epoch + 1));
       const valid = validation?.metrics ?? null;
       const seen = validation?.seenInTop ? { seen_in_top: validation.seenInTop } : {};
-      const rec: EpochEntry = { epoch: epoch + 1, loss: lossSum / count, valid, ...seen, seconds: (performance.now() - e0) / 1000, train_seconds: trainSeconds, lr: lrAt(0) };
+      const rec: EpochEntry = { epoch: epoch + 1, loss: lossSum / count, valid, ...seen, seconds: (performance.now() - e0) / 1000, train_seconds: trainSeconds, lr: lrAt(0), ...(threads === null ? {} : { threads }) };
       history.push(rec);
       const metrics = valid ? " " + Object.entries(valid).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ") : "";
       progress.epoch(`epoch ${rec.epoch}/${cfg.epochs} loss ${rec.loss.toFixed(4)}${metrics} (${rec.seconds.toFixed(1)}s)`);

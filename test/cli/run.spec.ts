@@ -59,6 +59,13 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     for (const e of JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seconds: number; train_seconds: number }[]) {
       assert.ok(e.train_seconds > 0 && e.train_seconds < e.seconds, JSON.stringify(e));
     }
+    // Each epoch's kernel thread count, with native kernels (REC_THREADS when set); none without.
+    const kernels = (JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as { kernels: string }).kernels;
+    for (const e of JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { threads?: number }[]) {
+      if (kernels !== "native") assert.equal(e.threads, undefined, JSON.stringify(e));
+      else if (process.env["REC_THREADS"] !== undefined) assert.equal(e.threads, Number(process.env["REC_THREADS"]), JSON.stringify(e));
+      else assert.ok(Number.isInteger(e.threads) && e.threads! >= 1, JSON.stringify(e));
+    }
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<th>lr<\/th>.*<td>0\.003<\/td>/s);
     assert.match(readFileSync(join(out, "model.ts"), "utf8"), /rt\.mamba\(ctx/);
 

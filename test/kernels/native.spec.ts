@@ -375,8 +375,11 @@ describe("native kernels", function () {
         // k.configure({}) changes nothing and reports the addon's current count.
         assert.equal(set.setThreads(1), 1);
         assert.equal(k.configure({}).threads, 1);
+        // `threads()` reports it (each epoch's history record keeps it).
+        assert.equal(set.threads?.(), 1);
         assert.equal(set.setThreads(3), 3);
         assert.equal(k.configure({}).threads, 3);
+        assert.equal(set.threads?.(), 3);
       } finally {
         k.configure({ threads: before });
       }

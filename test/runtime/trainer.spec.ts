@@ -84,6 +84,24 @@ for (const backend of ["cpu", "wasm"] as const) {
       }
     });
 
+    it("records each epoch's kernel thread count when told it (a study runner re-shares the cores), and none otherwise", async () => {
+      const run = async (threads?: (epoch: number) => number | null) => {
+        const rng = new Rng(11);
+        const net = SequenceNet.fromIR(tinyMamba(8, 0.1), 12, 10, rng.fork());
+        let epoch = -1;
+        const summary = await train(net, cyclicSequences(12, 12, 14), {
+          config: trainConfig({ epochs: 3, batch: 40 }), maxLen: 10, rng, onStep: (e) => { epoch = e; },
+          ...(threads ? { threads: () => threads(epoch) } : {}),
+        });
+        net.dispose();
+        return summary.history.map((e) => e.threads);
+      };
+      // From the second epoch on the run has two threads, as when the other run of two has ended.
+      assert.deepEqual(await run((e) => (e === 0 ? 1 : 2)), [1, 2, 2]);
+      assert.deepEqual(await run(() => null), [undefined, undefined, undefined]);
+      assert.deepEqual(await run(), [undefined, undefined, undefined]);
+    });
+
     it("Ctrl-C after an epoch's training waits for that epoch's checkpoint", async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "reccompile-"));
       try {
