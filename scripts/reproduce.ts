@@ -142,8 +142,9 @@ const arg = (name: string): string | undefined => {
 };
 
 /**
- * Trains the jobs that have not finished, in order, continuing an interrupted one from its
- * checkpoint; the first that fails stops the reproduction.
+ * Trains the jobs that have not finished, continuing an interrupted one from its checkpoint:
+ * locally in order, the first that fails stopping the reproduction, or `parallel` at a time, every
+ * one tried and the failures reported together; on Slurm all at once.
  */
 const trainAll = async (jobs: readonly Job[], data: string, maxLen: number | undefined, root: string, epochs: string | undefined, choice: ExecutorChoice, parallel: number): Promise<boolean> => {
   const common = { data, ...(maxLen !== undefined ? { maxLen } : {}) };
