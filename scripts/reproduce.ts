@@ -276,6 +276,13 @@ const main = async (): Promise<void> => {
     const choice = executorChoice();
     if (!(await train(choice, parallelJobs(choice)))) return;
   }
+  const threadsOfEnvironment = (dir: string): number | null => {
+    const f = join(dir, "environment.json");
+    if (!existsSync(f)) return null;
+    const e = JSON.parse(readFileSync(f, "utf8")) as { cores?: number; env?: Record<string, string> };
+    const t = Number(e.env?.["REC_THREADS"]);
+    return Number.isInteger(t) && t > 0 ? t : e.cores ?? null;
+  };
   /** The fewest and the most threads of the recorded epochs, else the environment's count. */
   const threadsOf = (dir: string, history: readonly { threads?: number }[]): Pick<Row, "threads" | "threads_max"> => {
     const counts = history.flatMap((e) => (e.threads === undefined ? [] : [e.threads]));
@@ -284,13 +291,6 @@ const main = async (): Promise<void> => {
       return { threads: lo, ...(hi > lo ? { threads_max: hi } : {}) };
     }
     return { threads: threadsOfEnvironment(dir) };
-  };
-  const threadsOfEnvironment = (dir: string): number | null => {
-    const f = join(dir, "environment.json");
-    if (!existsSync(f)) return null;
-    const e = JSON.parse(readFileSync(f, "utf8")) as { cores?: number; env?: Record<string, string> };
-    const t = Number(e.env?.["REC_THREADS"]);
-    return Number.isInteger(t) && t > 0 ? t : e.cores ?? null;
   };
   for (const job of JOBS) {
     const dir = join(root, job.key);

@@ -54,14 +54,15 @@ describe("reccompile run / eval / recommend (CLI)", function () {
     assert.equal(JSON.parse(readFileSync(join(out, "status.json"), "utf8")).state, "complete");
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<svg/);
     // Each epoch's learning rate is recorded, and shown in the report's table.
-    assert.deepEqual((JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { lr: number }[]).map((e) => e.lr), [0.003, 0.003]);
+    const history = JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { lr: number; seconds: number; train_seconds: number; threads?: number }[];
+    assert.deepEqual(history.map((e) => e.lr), [0.003, 0.003]);
     // Each epoch's time, and the part of it its training steps took (validation excluded).
-    for (const e of JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { seconds: number; train_seconds: number }[]) {
+    for (const e of history) {
       assert.ok(e.train_seconds > 0 && e.train_seconds < e.seconds, JSON.stringify(e));
     }
     // Each epoch's kernel thread count, with native kernels (REC_THREADS when set); none without.
     const kernels = (JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as { kernels: string }).kernels;
-    for (const e of JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as { threads?: number }[]) {
+    for (const e of history) {
       if (kernels !== "native") assert.equal(e.threads, undefined, JSON.stringify(e));
       else if (process.env["REC_THREADS"] !== undefined) assert.equal(e.threads, Number(process.env["REC_THREADS"]), JSON.stringify(e));
       else assert.ok(Number.isInteger(e.threads) && e.threads! >= 1, JSON.stringify(e));
