@@ -39,7 +39,13 @@ export function at(location: string, build: () => ItemEmbedding): ItemEmbedding;
 export function at(location: string, build: () => Module | ItemEmbedding): Module | ItemEmbedding {
   const built = locate(location, build);
   if (!("apply" in built)) return built;
-  return { name: built.name, apply: (x, fwd) => locate(location, () => built.apply(x, fwd)) };
+  const applyLast = built.applyLast;
+  return {
+    name: built.name,
+    apply: (x, fwd) => locate(location, () => built.apply(x, fwd)),
+    ...(built.pointwise ? { pointwise: true } : {}),
+    ...(applyLast ? { applyLast: (x, fwd, pos) => locate(location, () => applyLast.call(built, x, fwd, pos)) } : {}),
+  };
 }
 
 /** [f(0), ..., f(n - 1)]: the copies of a `repeat`. */

@@ -9,7 +9,8 @@ import type { Rng } from "../util/rng.js";
 import { buildLayers } from "./build.js";
 import { itemEmbedding, type ItemEmbedding } from "./layers/embedding.js";
 import { WEIGHT_STD } from "./layers/common.js";
-import type { ForwardContext, Module } from "./module.js";
+import { applyLast, rowsAt, type ForwardContext, type Module } from "./module.js";
+import { sequential } from "./layers/residual.js";
 import { normalInit, ParamStore } from "./params.js";
 import { SeenAware, type SeenMode } from "./layers/seen.js";
 import { trimWebgpuPool } from "./webgpu.js";
@@ -54,11 +55,14 @@ export class SequenceNet {
   readonly maskId: number | null;
   private readonly outMatrix: tf.Variable<tf.Rank.R2>;
   private readonly rng: Rng;
+  /** The modules as one, for `applyLast`. */
+  private readonly layers: Module;
 
   constructor(o: SequenceNetOptions) {
     this.params = o.params;
     this.embedding = o.embedding;
     this.modules = o.modules;
+    this.layers = sequential("layers", o.modules);
     this.output = o.output;
     this.numItems = o.numItems;
     this.maxLen = o.maxLen;
@@ -92,14 +96,23 @@ export class SequenceNet {
 
   /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]; `fwd.users` gives each row's user to a user table. */
   hidden(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext): tf.Tensor3D {
-    const lengths = new Int32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      let n = 0;
-      while (n < len && seqs[b * len + n] !== 0) n++;
-      lengths[b] = n;
-    }
-    const ctx: ForwardContext = { ...fwd, lengths };
+    const ctx: ForwardContext = { ...fwd, lengths: rowLengths(seqs, batch, len) };
     return this.modules.reduce((h, m) => m.apply(h, ctx), this.embedding.lookup(seqs, batch, len));
+  }
+
+  /**
+   * In evaluation: the hidden state at position `pos[b]` of each row b, [batch, dim], equal to those
+   * rows of `hidden` (`hiddenLastReference`) but computing each layer after the last sequence-mixing
+   * one (Mamba's scan, attention, a GRU) at those positions only (module.ts, `applyLast`).
+   */
+  hiddenLast(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext, pos: Int32Array): tf.Tensor2D {
+    const ctx: ForwardContext = { ...fwd, lengths: rowLengths(seqs, batch, len) };
+    return applyLast(this.layers, this.embedding.lookup(seqs, batch, len), ctx, pos);
+  }
+
+  /** The plain form of `hiddenLast`: every position of every layer, then the wanted rows (tests, benchmarks). */
+  hiddenLastReference(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext, pos: Int32Array): tf.Tensor2D {
+    return rowsAt(this.hidden(seqs, batch, len, fwd), pos);
   }
 
   /**
@@ -117,7 +130,8 @@ export class SequenceNet {
    * token the input is the history's last maxLen - 1 items and the mask token after them, scored at
    * the mask (BERT4Rec's prediction).
    */
-  scorer(maxLen = this.maxLen): Scorer {
+  scorer(maxLen = this.maxLen, opts: { readonly reference?: boolean } = {}): Scorer {
+    const hiddenAt = (opts.reference ? this.hiddenLastReference : this.hiddenLast).bind(this);
     return async (inputs, users) => {
       const V = this.numItems + 1;
       const out = new Float32Array(inputs.length * V);
@@ -137,16 +151,17 @@ export class SequenceNet {
         const rows = inputs.slice(i0, i0 + SCORE_BATCH).map(input);
         const len = Math.max(1, ...rows.map((r) => r.length));
         const ids = new Int32Array(rows.length * len);
-        const last = new Int32Array(rows.length);
+        const pos = new Int32Array(rows.length); // each row's last item
+        const last = new Int32Array(rows.length); // the same, into the [rows * len] positions
         rows.forEach((r, i) => {
           ids.set(r, i * len);
-          last[i] = i * len + Math.max(0, r.length - 1);
+          pos[i] = Math.max(0, r.length - 1);
+          last[i] = i * len + pos[i]!;
         });
         // Histories scored without their users (recommend) join no user row (-1).
         const fwd: ForwardContext = { ...base, users: users ? users.subarray(i0, i0 + rows.length) : new Int32Array(rows.length).fill(-1) };
         const scores = tf.tidy(() => {
-          const h = this.hidden(ids, rows.length, len, fwd); // [rows, len, dim]
-          const hl = tf.gather(tf.reshape(h, [rows.length * len, h.shape[2]]), tf.tensor1d(last, "int32")) as tf.Tensor2D; // [rows, dim]
+          const hl = hiddenAt(ids, rows.length, len, fwd, pos); // [rows, dim]
           const plain = tf.matMul(hl, WT) as tf.Tensor2D; // [rows, V]
           return this.seen ? this.seen.adjustScores(plain, hl, ids, len, last, this.numItems) : plain;
         });
@@ -164,3 +179,14 @@ export class SequenceNet {
     this.params.dispose();
   }
 }
+
+/** The real items of each right-padded row of seqs [batch * len] (up to its first 0). */
+const rowLengths = (seqs: Int32Array, batch: number, len: number): Int32Array => {
+  const lengths = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let n = 0;
+    while (n < len && seqs[b * len + n] !== 0) n++;
+    lengths[b] = n;
+  }
+  return lengths;
+};

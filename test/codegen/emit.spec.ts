@@ -14,6 +14,7 @@ import { initBackend } from "../../src/runtime/backend.js";
 import { SequenceNet } from "../../src/runtime/net.js";
 import { ParamStore } from "../../src/runtime/params.js";
 import { Rng } from "../../src/util/rng.js";
+import { relErr } from "../runtime/helpers.js";
 import { at, LayerError, type BuildContext } from "../../src/api.js";
 import type { Module } from "../../src/runtime/module.js";
 
@@ -62,7 +63,7 @@ describe("codegen", () => {
 
   describe("generated builders", () => {
     for (const name of ["mamba4rec", "sasrec", "gru4rec", "narm", "bert4rec", "caser"]) {
-      it(`${name}: the same parameters, in the same order, with the same values as SequenceNet.fromIR`, async () => {
+      it(`${name}: the same parameters, in the same order, with the same values and hidden states as SequenceNet.fromIR`, async () => {
         const mod = (await import(`../../generated/${name}.js`)) as { build(ctx: BuildContext): unknown };
         const checked = checkFile(`specs/${name}.rec`);
         assert.ok(isRight(checked));
@@ -83,7 +84,12 @@ describe("codegen", () => {
         const ha = generated.hidden(ids, 2, 5, fwd);
         const hb = reference.hidden(ids, 2, 5, fwd);
         assert.deepEqual(Array.from(ha.dataSync()), Array.from(hb.dataSync()));
-        tf.dispose([ha, hb]);
+        // Scoring's last-position path through the generated layers (rt.at keeps each layer's applyLast).
+        const pos = Int32Array.of(3, 3);
+        const la = generated.hiddenLast(ids, 2, 5, fwd, pos);
+        const lb = reference.hiddenLastReference(ids, 2, 5, fwd, pos);
+        assert.ok(relErr(la.dataSync(), lb.dataSync()) < 1e-5, `${name}: hiddenLast`);
+        tf.dispose([ha, hb, la, lb]);
         generated.dispose();
         reference.dispose();
       });

@@ -48,3 +48,12 @@ export const dot = (w: Arr, y: Arr): number => {
 };
 
 export const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+
+/** Adds N(0, scale^2) noise to every weight of `store`, so that every path of a freshly initialised network carries signal. */
+export const enlarge = (store: { list(): readonly { readonly variable: tf.Variable }[] }, rng: Rng, scale = 0.3): void => {
+  for (const { variable } of store.list()) {
+    const noise = new Float32Array(variable.size);
+    rng.fillNormal(noise);
+    variable.assign(tf.add(variable, tf.mul(tf.tensor(noise, variable.shape), scale)));
+  }
+};

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { normalInit, zerosInit } from "../params.js";
-import type { BuildContext, Module } from "../module.js";
+import { rowsAt, type BuildContext, type Module } from "../module.js";
 import { dense3d, WEIGHT_STD } from "./common.js";
 import { applyDropout } from "./dropout.js";
 
@@ -54,6 +54,24 @@ export const attention = (ctx: BuildContext, name: string, cfg: AttentionOptions
       const ctxh = tf.reshape(tf.matMul(probs, vh), [batch, heads, len, dk]);
       const merged = tf.reshape(tf.transpose(ctxh, [0, 2, 1, 3]), [batch, len, dim]) as tf.Tensor3D; // [batch, len, dim]
       return dense3d(merged, o.W, o.b);
+    },
+    // Keys and values at every position, the query and everything after it at pos[b] alone: the
+    // row of the full product's scores that `apply` would compute there, under the same mask.
+    applyLast: (x, fwd, pos) => {
+      const [batch, len] = x.shape;
+      const qh = tf.reshape(dense3d(tf.reshape(rowsAt(x, pos), [batch, 1, dim]), q.W, q.b), [batch * heads, 1, dk]);
+      const khT = tf.reshape(tf.transpose(tf.reshape(dense3d(x, k.W, k.b), [batch, len, heads, dk]), [0, 2, 3, 1]), [batch * heads, dk, len]);
+      const vh = tf.reshape(tf.transpose(tf.reshape(dense3d(x, v.W, v.b), [batch, len, heads, dk]), [0, 2, 1, 3]), [batch * heads, len, dk]);
+      const scores = tf.mul(tf.matMul(qh, khT), 1 / Math.sqrt(dk)); // [batch * heads, 1, len]
+      // The keys the query at pos[b] does not see: after it (causal), or the row's padding.
+      const keyMask = new Float32Array(batch * len);
+      for (let b = 0; b < batch; b++) {
+        const from = cfg.causal ? pos[b]! + 1 : fwd.lengths?.[b] ?? len;
+        if (from < len) keyMask.fill(-1e4, b * len + from, (b + 1) * len);
+      }
+      const masked = tf.reshape(tf.add(tf.reshape(scores, [batch, heads, 1, len]), tf.tensor4d(keyMask, [batch, 1, 1, len])), [batch * heads, 1, len]);
+      const ctxh = tf.reshape(tf.matMul(tf.softmax(masked), vh), [batch, dim]); // [batch, heads * dk]: heads in order, as `apply` merges them
+      return tf.add(tf.matMul(ctxh, o.W), o.b) as tf.Tensor2D;
     },
   };
 };

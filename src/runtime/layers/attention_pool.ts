@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { additivePool } from "../../kernels/additive_pool.js";
 import { concatLast } from "../../kernels/concat_last.js";
 import { normalInit } from "../params.js";
-import type { BuildContext, Module } from "../module.js";
+import { rowsAt, type BuildContext, type Module } from "../module.js";
 import { dense3d } from "./common.js";
 
 export interface AttentionPoolOptions {
@@ -33,6 +33,17 @@ export const attentionPool = (ctx: BuildContext, name: string, cfg: AttentionPoo
     apply: (h) => {
       const c = additivePool(dense3d(h, A1, null), dense3d(h, A2, null), v, h); // [batch, len, H]
       return cfg.concat ? concatLast([c, h]) : c;
+    },
+    // c at pos[b] alone: O(len H) a row instead of the op's O(len^2 H).
+    applyLast: (h, _fwd, pos) => {
+      const [batch, len] = h.shape;
+      const ht = rowsAt(h, pos); // [batch, H]
+      const gates = tf.sigmoid(tf.add(dense3d(h, A1, null), tf.expandDims(tf.matMul(ht, A2), 1))); // [batch, len, H]
+      const weights = tf.reshape(tf.matMul(tf.reshape(gates, [batch * len, H]), tf.reshape(v, [H, 1])), [batch, len]);
+      const upTo = new Float32Array(batch * len); // 1 for j <= pos[b]
+      pos.forEach((p, b) => upTo.fill(1, b * len, b * len + p + 1));
+      const c = tf.sum(tf.mul(tf.expandDims(tf.mul(weights, tf.tensor2d(upTo, [batch, len])), 2), h), 1) as tf.Tensor2D; // [batch, H]
+      return cfg.concat ? tf.concat([c, ht], 1) : c;
     },
   };
 };

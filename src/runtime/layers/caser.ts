@@ -15,17 +15,18 @@ export interface CaserOptions {
 /**
  * Row indices, into the [batch * len + 1, dim] states with a zero row last, of each position's
  * window as RecBole lays out a prefix: the last `L` states up to t, oldest first, and zero rows after
- * a prefix shorter than L. Then, for height h, the windows' runs of h consecutive slots.
+ * a prefix shorter than L: at every position t of each row, or at `at[b]` of each row b alone. Then,
+ * for height h, the windows' runs of h consecutive slots.
  */
-const windowRows = (batch: number, len: number, L: number): Int32Array => {
+const windowRows = (batch: number, len: number, L: number, at?: Int32Array): Int32Array => {
   const zero = batch * len;
-  const idx = new Int32Array(batch * len * L);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < len; t++) {
-      const s = Math.max(0, t - L + 1);
-      const o = (b * len + t) * L;
-      for (let i = 0; i < L; i++) idx[o + i] = s + i <= t ? b * len + s + i : zero;
-    }
+  const positions = at ? batch : batch * len;
+  const idx = new Int32Array(positions * L);
+  for (let n = 0; n < positions; n++) {
+    const b = at ? n : Math.floor(n / len);
+    const t = at ? at[n]! : n % len;
+    const s = Math.max(0, t - L + 1);
+    for (let i = 0; i < L; i++) idx[n * L + i] = s + i <= t ? b * len + s + i : zero;
   }
   return idx;
 };
@@ -61,29 +62,35 @@ export const caser = (ctx: BuildContext, name: string, cfg: CaserOptions): Modul
   });
   const V = ctx.params.create(`${name}.conv_v.weight`, [L, nv], uniform(L)) as tf.Variable<tf.Rank.R2>;
   const bv = ctx.params.create(`${name}.conv_v.bias`, [nv], uniform(L)) as tf.Variable<tf.Rank.R1>;
+  // The convolutions' output [N, nv * d + nh * L] at the N positions whose windows `win` lists.
+  const convolve = (x: tf.Tensor3D, win: Int32Array): tf.Tensor2D => {
+    const [batch, len] = x.shape;
+    const N = win.length / L;
+    const states = tf.concat([tf.reshape(x, [batch * len, d]), tf.zeros([1, d])], 0); // [batch * len + 1, d], zero row last
+    // Vertical: [N, d, L] . [L, nv] -> [N, nv, d] (+ bias per filter).
+    const E = tf.reshape(tf.gather(states, tf.tensor1d(win, "int32")), [N, L, d]);
+    const vert = tf.matMul(tf.reshape(tf.transpose(E, [0, 2, 1]), [N * d, L]), V); // [N * d, nv]
+    const outV = tf.reshape(tf.add(tf.transpose(tf.reshape(vert, [N, d, nv]), [0, 2, 1]), tf.reshape(bv, [1, nv, 1])), [N, nv * d]);
+    const outH = conv.map(({ W, b }, i) => {
+      const h = i + 1;
+      const starts = L - h + 1;
+      const runs = tf.reshape(tf.gather(states, tf.tensor1d(runsOf(win, N, L, h), "int32")), [N * starts, h * d]);
+      const act = tf.transpose(tf.reshape(tf.relu(tf.add(tf.matMul(runs, W), b)), [N, starts, nh]), [0, 2, 1]); // [N, nh, starts]
+      // Max over the starts with its gradient to the first maximum only, as PyTorch's max pooling
+      // (tf.max would pass it to every tied start, and zero-padded windows tie).
+      if (starts === 1) return tf.reshape(act, [N, nh]);
+      const first = tf.cast(tf.oneHot(tf.argMax(act, 2), starts), "float32"); // [N, nh, starts] (int32 first: wasm's float32 oneHot writes integer bits)
+      return tf.sum(tf.mul(act, first), 2); // [N, nh]
+    });
+    return concatLast([outV, ...outH] as tf.Tensor2D[]);
+  };
   return {
     name,
     apply: (x) => {
       const [batch, len] = x.shape;
-      const N = batch * len;
-      const states = tf.concat([tf.reshape(x, [N, d]), tf.zeros([1, d])], 0); // [N + 1, d], zero row last
-      const win = windowRows(batch, len, L);
-      // Vertical: [N, d, L] . [L, nv] -> [N, nv, d] (+ bias per filter).
-      const E = tf.reshape(tf.gather(states, tf.tensor1d(win, "int32")), [N, L, d]);
-      const vert = tf.matMul(tf.reshape(tf.transpose(E, [0, 2, 1]), [N * d, L]), V); // [N * d, nv]
-      const outV = tf.reshape(tf.add(tf.transpose(tf.reshape(vert, [N, d, nv]), [0, 2, 1]), tf.reshape(bv, [1, nv, 1])), [N, nv * d]);
-      const outH = conv.map(({ W, b }, i) => {
-        const h = i + 1;
-        const starts = L - h + 1;
-        const runs = tf.reshape(tf.gather(states, tf.tensor1d(runsOf(win, N, L, h), "int32")), [N * starts, h * d]);
-        const act = tf.transpose(tf.reshape(tf.relu(tf.add(tf.matMul(runs, W), b)), [N, starts, nh]), [0, 2, 1]); // [N, nh, starts]
-        // Max over the starts with its gradient to the first maximum only, as PyTorch's max pooling
-        // (tf.max would pass it to every tied start, and zero-padded windows tie).
-        if (starts === 1) return tf.reshape(act, [N, nh]);
-        const first = tf.cast(tf.oneHot(tf.argMax(act, 2), starts), "float32"); // [N, nh, starts] (int32 first: wasm's float32 oneHot writes integer bits)
-        return tf.sum(tf.mul(act, first), 2); // [N, nh]
-      });
-      return tf.reshape(concatLast([outV, ...outH]), [batch, len, nv * d + nh * L]) as tf.Tensor3D;
+      return tf.reshape(convolve(x, windowRows(batch, len, L)), [batch, len, nv * d + nh * L]) as tf.Tensor3D;
     },
+    // Only the windows ending at pos[b].
+    applyLast: (x, _fwd, pos) => convolve(x, windowRows(x.shape[0], x.shape[1], L, pos)),
   };
 };

@@ -61,5 +61,6 @@ export interface DropoutOptions { readonly rate: number }
 
 export const dropout = (_ctx: BuildContext, name: string, cfg: DropoutOptions): Module => ({
   name,
+  pointwise: true,
   apply: (x, fwd) => applyDropout(x, cfg.rate, fwd),
 });

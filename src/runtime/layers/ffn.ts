@@ -21,6 +21,7 @@ export const ffn = (ctx: BuildContext, name: string, cfg: FfnOptions): Module =>
   const b2 = ctx.params.create(`${name}.dense2.bias`, [cfg.outDim], zerosInit) as tf.Variable<tf.Rank.R1>;
   return {
     name,
+    pointwise: true,
     apply: (x, fwd) => {
       const pre = dense3d(x, W1, b1); // [batch, len, inner]
       const act = cfg.activation === "gelu" ? gelu(pre) : tf.relu(pre);

@@ -10,6 +10,7 @@ export const layerNorm = (ctx: BuildContext, name: string, cfg: LayerNormOptions
   const beta = ctx.params.create(`${name}.bias`, [cfg.dim], zerosInit);
   return {
     name,
+    pointwise: true,
     apply: (x) => layerNormFused(x, gamma, beta, cfg.eps),
   };
 };

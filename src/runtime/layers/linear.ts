@@ -19,6 +19,7 @@ export const linear = (ctx: BuildContext, name: string, cfg: LinearOptions): Mod
   const act = cfg.activation ?? "none";
   return {
     name,
+    pointwise: true,
     apply: (x) => {
       const y = dense3d(x, W, b);
       return act === "relu" ? tf.relu(y) : act === "gelu" ? gelu(y) : y;

@@ -4,7 +4,7 @@ import { selectiveScan } from "../../kernels/selective_scan.js";
 import { siluGateFused } from "../../kernels/silu_gate.js";
 import { normalInit, onesInit, zerosInit } from "../params.js";
 import type { MambaDtInit } from "../../ir/spec.js";
-import type { BuildContext, Module } from "../module.js";
+import { rowsAt, type BuildContext, type Module } from "../module.js";
 import { dense3d, WEIGHT_STD } from "./common.js";
 
 export interface MambaOptions {
@@ -59,21 +59,29 @@ export const mamba = (ctx: BuildContext, name: string, cfg: MambaOptions): Modul
   const A_log = p.create(`${name}.A_log`, [dInner, dState], { kind: "values", values: aLog }) as tf.Variable<tf.Rank.R2>;
   const D = p.create(`${name}.D`, [dInner], onesInit) as tf.Variable<tf.Rank.R1>;
   const outProj = p.create(`${name}.out_proj.weight`, [dInner, dim], normalInit(WEIGHT_STD)) as tf.Variable<tf.Rank.R2>;
+  // The selective scan's output y at every position: [batch, len, dInner].
+  const scan = (h: tf.Tensor3D): tf.Tensor3D => {
+    // in_proj and x_proj are applied as column blocks of their weights (identical products):
+    // slicing the small weights is far cheaper than slicing the [batch, len, *] activations.
+    const x0 = dense3d(h, tf.slice(inProj, [0, 0], [dim, dInner]), null); // [batch, len, dInner]
+    const x = causalConvSilu(x0, convW, convB); // [batch, len, dInner]
+    const dtRaw = dense3d(x, tf.slice(xProj, [0, 0], [dInner, dtRank]), null); // [batch, len, dtRank]
+    const B = dense3d(x, tf.slice(xProj, [0, dtRank], [dInner, dState]), null); // [batch, len, dState]
+    const C = dense3d(x, tf.slice(xProj, [0, dtRank + dState], [dInner, dState]), null); // [batch, len, dState]
+    const delta = dense3d(dtRaw, dtProj, null); // [batch, len, dInner], bias fused into the scan
+    const A = tf.neg(tf.exp(A_log)); // [dInner, dState]
+    return selectiveScan(x, delta, A, B, C, D, dtBias, chunk); // [batch, len, dInner]
+  };
+  const zOf = (h: tf.Tensor3D): tf.Tensor3D => dense3d(h, tf.slice(inProj, [0, dInner], [dim, dInner]), null); // [batch, len, dInner]
   return {
     name,
-    apply: (h) => {
-      // in_proj and x_proj are applied as column blocks of their weights (identical products):
-      // slicing the small weights is far cheaper than slicing the [batch, len, *] activations.
-      const x0 = dense3d(h, tf.slice(inProj, [0, 0], [dim, dInner]), null); // [batch, len, dInner]
-      const z = dense3d(h, tf.slice(inProj, [0, dInner], [dim, dInner]), null); // [batch, len, dInner]
-      const x = causalConvSilu(x0, convW, convB); // [batch, len, dInner]
-      const dtRaw = dense3d(x, tf.slice(xProj, [0, 0], [dInner, dtRank]), null); // [batch, len, dtRank]
-      const B = dense3d(x, tf.slice(xProj, [0, dtRank], [dInner, dState]), null); // [batch, len, dState]
-      const C = dense3d(x, tf.slice(xProj, [0, dtRank + dState], [dInner, dState]), null); // [batch, len, dState]
-      const delta = dense3d(dtRaw, dtProj, null); // [batch, len, dInner], bias fused into the scan
-      const A = tf.neg(tf.exp(A_log)); // [dInner, dState]
-      const y = selectiveScan(x, delta, A, B, C, D, dtBias, chunk); // [batch, len, dInner]
-      return dense3d(siluGateFused(y, z), outProj, null); // [batch, len, dim]: out_proj(y * SiLU(z))
+    apply: (h) => dense3d(siluGateFused(scan(h), zOf(h)), outProj, null), // [batch, len, dim]: out_proj(y * SiLU(z))
+    // The scan runs over every position; the gate's z and out_proj only where the output is wanted.
+    applyLast: (h, _fwd, pos) => {
+      const batch = h.shape[0];
+      const y = tf.reshape<tf.Rank.R3>(rowsAt(scan(h), pos), [batch, 1, dInner]);
+      const z = zOf(tf.reshape(rowsAt(h, pos), [batch, 1, dim]));
+      return tf.reshape(dense3d(siluGateFused(y, z), outProj, null), [batch, dim]);
     },
   };
 };

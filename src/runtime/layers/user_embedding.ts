@@ -23,6 +23,7 @@ export const userEmbedding = (ctx: BuildContext, name: string, cfg: UserEmbeddin
   const table = ctx.params.create(`${name}.weight`, [numUsers + 1, cfg.dim], normalInit(1 / cfg.dim), (v) => v.fill(0, 0, cfg.dim)) as tf.Variable<tf.Rank.R2>;
   return {
     name,
+    pointwise: true, // each row's user joins every position alike
     apply: (x, fwd) => {
       const [batch, len] = x.shape;
       const users = fwd.users;
