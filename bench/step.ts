@@ -3,7 +3,7 @@
  * a model checked from specs/*.rec, on a chosen backend and kernel set. Used by bench/run.ts, and a
  * profiler on its own:
  *
- *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|sasrec|gru4rec|narm|caser|bert4rec] [--batch 64] [--len 200] [--steps 3]
+ *   npx tsx bench/step.ts [--model mamba4rec|mamba4rec-seen|mamba4rec-tuned|sasrec|gru4rec|narm|caser|bert4rec] [--batch 64] [--len 200] [--steps 3]
  *                         [--kernels native|ts] [--backend wasm|cpu] [--profile]
  *
  * --profile wraps every registered kernel of the backend with a timer and prints where a step's
@@ -27,7 +27,7 @@ import { median } from "../src/util/median.js";
 export const ITEMS = 3416;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export type ModelName = "mamba4rec" | "mamba4rec-seen" | "sasrec" | "gru4rec" | "narm" | "caser" | "bert4rec";
+export type ModelName = "mamba4rec" | "mamba4rec-seen" | "mamba4rec-tuned" | "sasrec" | "gru4rec" | "narm" | "caser" | "bert4rec";
 
 /** Users of the bench's user tables (Caser), ML-1M's count. */
 export const USERS = 6040;
@@ -117,7 +117,7 @@ export const instrumentKernels = (backend: string): { table: Map<string, { ms: n
   return { table, reset: () => table.clear() };
 };
 
-const MODELS: readonly ModelName[] = ["mamba4rec", "mamba4rec-seen", "sasrec", "gru4rec", "narm", "caser", "bert4rec"];
+const MODELS: readonly ModelName[] = ["mamba4rec", "mamba4rec-seen", "mamba4rec-tuned", "sasrec", "gru4rec", "narm", "caser", "bert4rec"];
 
 /** A flag's value, or `dflt` when absent; one of `allowed` when given. */
 const arg = (name: string, dflt: string, allowed?: readonly string[]): string => {
