@@ -29,9 +29,13 @@ describe("scoring on the webgpu backend", function () {
       const rng = new Rng(8);
       const histories = Array.from({ length: 10 }, (_, i) => Int32Array.from({ length: i === 0 ? 20 : 1 + rng.int(maxLen + 2) }, () => 1 + rng.int(numItems)));
       const users = Int32Array.from(histories, (_, i) => (i % 5) - 1);
-      const fast = await net.scorer()(histories, users);
-      const ref = await net.scorer(maxLen, { reference: true })(histories, users);
-      net.dispose();
+      let fast: Float32Array, ref: Float32Array;
+      try {
+        fast = await net.scorer()(histories, users);
+        ref = await net.scorer(maxLen, { reference: true })(histories, users);
+      } finally {
+        net.dispose(); // tf variable names are global: none may outlive the test
+      }
       const finite = (a: Float32Array) => a.filter((_, j) => j % (numItems + 1) !== 0);
       const err = relErr(finite(fast), finite(ref));
       assert.ok(err < 1e-4, `${name}: scores differ by ${err}`);

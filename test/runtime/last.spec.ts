@@ -50,9 +50,14 @@ const compare = (label: string, m: Module, seed = 3): void => {
   tf.dispose([x, fast, ref]);
 };
 
+// tf variable names are global to the engine, and each spec file has its own ParamStore counter:
+// every store is disposed after its test, so that no name outlives it.
+const stores: ParamStore[] = [];
+
 const built = (make: (ctx: { params: ParamStore; numUsers: number }) => Module): Module => {
   const rng = new Rng(11);
   const params = new ParamStore(rng);
+  stores.push(params);
   const m = make({ params, numUsers: 3 });
   enlarge(params, rng);
   return m;
@@ -60,6 +65,7 @@ const built = (make: (ctx: { params: ParamStore; numUsers: number }) => Module):
 
 describe("applyLast: the scored position alone", () => {
   before(async () => { await initBackend("cpu"); });
+  afterEach(() => { for (const store of stores.splice(0)) store.dispose(); });
 
   it("each sequence-mixing layer's own applyLast equals the rows of its apply", () => {
     const cases: [string, Module][] = [
@@ -144,6 +150,7 @@ describe("applyLast: the scored position alone", () => {
         const numItems = 29;
         const maxLen = Math.min(spec.data.maxLen, LEN);
         const net = SequenceNet.fromIR(spec.model, numItems, maxLen, new Rng(5), 4);
+        stores.push(net.params);
         enlarge(net.params, new Rng(6));
         const rng = new Rng(8);
         const histories = Array.from({ length: 2 * BATCH }, (_, i) => Int32Array.from({ length: i === 0 ? 3 * LEN : 1 + rng.int(LEN + 2) }, () => 1 + rng.int(numItems)));
@@ -152,7 +159,6 @@ describe("applyLast: the scored position alone", () => {
         const finite = (a: Float32Array) => a.filter((_, j) => j % (numItems + 1) !== 0);
         const err = relErr(finite(fast), finite(ref));
         assert.ok(err < TOL, `${file}: scores differ by ${err}`);
-        net.dispose();
       });
     }
   });
