@@ -55,7 +55,7 @@ export class SequenceNet {
   readonly maskId: number | null;
   private readonly outMatrix: tf.Variable<tf.Rank.R2>;
   private readonly rng: Rng;
-  /** The modules as one, for `applyLast`. */
+  /** The modules as one (`sequential`): what `hidden` and `hiddenLast` run. */
   private readonly layers: Module;
 
   constructor(o: SequenceNetOptions) {
@@ -97,7 +97,7 @@ export class SequenceNet {
   /** seqs [batch * len] right-padded item ids -> hidden states [batch, len, dim]; `fwd.users` gives each row's user to a user table. */
   hidden(seqs: Int32Array, batch: number, len: number, fwd: ForwardContext): tf.Tensor3D {
     const ctx: ForwardContext = { ...fwd, lengths: rowLengths(seqs, batch, len) };
-    return this.modules.reduce((h, m) => m.apply(h, ctx), this.embedding.lookup(seqs, batch, len));
+    return this.layers.apply(this.embedding.lookup(seqs, batch, len), ctx);
   }
 
   /**

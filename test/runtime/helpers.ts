@@ -1,5 +1,7 @@
 /** Shared helpers of the runtime and kernel tests. */
 import * as tf from "@tensorflow/tfjs-core";
+import type { SequenceModel } from "../../src/ir/spec.js";
+import { SequenceNet } from "../../src/runtime/net.js";
 import { Rng } from "../../src/util/rng.js";
 
 type Arr = ArrayLike<number>;
@@ -55,5 +57,28 @@ export const enlarge = (store: { list(): readonly { readonly variable: tf.Variab
     const noise = new Float32Array(variable.size);
     rng.fillNormal(noise);
     variable.assign(tf.add(variable, tf.mul(tf.tensor(noise, variable.shape), scale)));
+  }
+};
+
+/**
+ * The network of `model` (29 items, 4 users, seeded and enlarged weights) scores 12 histories of
+ * mixed lengths (the first longer than maxLen; users -1..3) in both forms, the last position alone
+ * (`scorer()`) and every position then the last row (`scorer(maxLen, { reference: true })`): their
+ * relative difference over the item columns. The network is disposed, whatever happens.
+ */
+export const scorerFormsGap = async (model: SequenceModel, maxLen: number): Promise<number> => {
+  const numItems = 29;
+  const net = SequenceNet.fromIR(model, numItems, maxLen, new Rng(5), 4);
+  try {
+    enlarge(net.params, new Rng(6));
+    const rng = new Rng(8);
+    const histories = Array.from({ length: 12 }, (_, i) => Int32Array.from({ length: i === 0 ? 3 * maxLen : 1 + rng.int(maxLen + 2) }, () => 1 + rng.int(numItems)));
+    const users = Int32Array.from(histories, (_, i) => (i % 5) - 1);
+    const fast = await net.scorer()(histories, users);
+    const ref = await net.scorer(maxLen, { reference: true })(histories, users);
+    const items = (a: Float32Array) => a.filter((_, j) => j % (numItems + 1) !== 0); // column 0 is -Infinity
+    return relErr(items(fast), items(ref));
+  } finally {
+    net.dispose(); // tf variable names are global: none may outlive the test
   }
 };

@@ -14,10 +14,9 @@ import { checkFileDetailed } from "../../src/check/index.js";
 import { initBackend } from "../../src/runtime/backend.js";
 import { attention, attentionPool, caser, dropout, ffn, gru, layerNorm, linear, mamba, positional, residual, sequential, userEmbedding } from "../../src/runtime/layers/index.js";
 import { applyLast, applyLastReference, type ForwardContext, type Module } from "../../src/runtime/module.js";
-import { SequenceNet } from "../../src/runtime/net.js";
 import { ParamStore } from "../../src/runtime/params.js";
 import { Rng } from "../../src/util/rng.js";
-import { enlarge, relErr } from "./helpers.js";
+import { enlarge, relErr, scorerFormsGap } from "./helpers.js";
 
 const TOL = 1e-5;
 const BATCH = 6;
@@ -147,17 +146,7 @@ describe("applyLast: the scored position alone", () => {
         assert.ok(isRight(checked), file);
         const spec = checked.right.spec;
         if (spec.model.kind !== "sequence") return; // Pop: no network
-        const numItems = 29;
-        const maxLen = Math.min(spec.data.maxLen, LEN);
-        const net = SequenceNet.fromIR(spec.model, numItems, maxLen, new Rng(5), 4);
-        stores.push(net.params);
-        enlarge(net.params, new Rng(6));
-        const rng = new Rng(8);
-        const histories = Array.from({ length: 2 * BATCH }, (_, i) => Int32Array.from({ length: i === 0 ? 3 * LEN : 1 + rng.int(LEN + 2) }, () => 1 + rng.int(numItems)));
-        const users = Int32Array.from(histories, (_, i) => i % 5 - 1); // user -1: none
-        const [fast, ref] = [await net.scorer()(histories, users), await net.scorer(maxLen, { reference: true })(histories, users)];
-        const finite = (a: Float32Array) => a.filter((_, j) => j % (numItems + 1) !== 0);
-        const err = relErr(finite(fast), finite(ref));
+        const err = await scorerFormsGap(spec.model, Math.min(spec.data.maxLen, LEN));
         assert.ok(err < TOL, `${file}: scores differ by ${err}`);
       });
     }
